@@ -1,0 +1,327 @@
+"""`flowc`, the command line of the flowlang toolchain.
+
+Each command is one `add_*_command` function that declares its arguments and names the function
+that runs it; `COMMANDS` lists them, so adding a command is writing one function and one entry.
+`main()` owns the exit codes: 0 when clean, 1 when the checked files have errors, 2 for a usage
+error, a bad configuration or a bug in flowc. A bug never ends in a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from flowlang import __version__
+from flowlang.compiler.analysis import analyze
+from flowlang.compiler.codes import CODES, diagnostic, explain
+from flowlang.compiler.source import SourceFile, Span
+from flowlang.config import ConfigError, FlowcConfig, load_config
+from flowlang.render import FORMATS, FileReport, render, summary, use_color
+
+EXIT_CLEAN = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# Folders a recursive search never enters: tool caches and environments, not workflows.
+_SKIPPED_FOLDERS = frozenset({"node_modules", ".venv"})
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """The command cannot run as given; the message says why (exit code 2)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `flowc` with `argv` (default: the process arguments) and return the exit code."""
+    try:
+        return _run(argv)
+    except (UsageError, ConfigError) as error:
+        print(f"flowc: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PROBLEMS
+    except Exception as error:  # the last line of defence: report it, never crash
+        _report_internal_error(error)
+        return EXIT_USAGE
+
+
+def _run(argv: list[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # --help, --version and argparse's own usage errors
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    command: Command = args.run
+    return command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowc",
+        description="Check .flow workflows and explain their diagnostics.",
+        epilog=(
+            "examples:\n"
+            "  flowc check                      check the project's workflows\n"
+            "  flowc check workflows/ --format sarif -o flowc.sarif\n"
+            "  flowc explain FLOW101            what an error means and how to fix it\n"
+            "\n"
+            "Run `flowc COMMAND --help` for the options of a command."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"flowc {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    commands.required = True
+    for add_command in COMMANDS:
+        add_command(commands)
+    return parser
+
+
+# --- flowc check ---------------------------------------------------------------------------
+
+
+def add_check_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "check",
+        help="report the diagnostics of .flow files",
+        description=(
+            "Parse and check .flow files and report every diagnostic. Folders are searched\n"
+            "recursively for *.flow files (hidden folders and node_modules are skipped).\n"
+            "Without a PATH, flowc checks the `workflows` of [tool.flowc] in the nearest\n"
+            "pyproject.toml, or else the current folder."
+        ),
+        epilog=(
+            "exit status: 0 no errors, 1 errors found (or warnings, with\n"
+            "--warnings-as-errors), 2 usage or configuration error\n"
+            "\n"
+            "examples:\n"
+            "  flowc check onboard_user.flow\n"
+            "  flowc check workflows/ --warnings-as-errors\n"
+            "  flowc check --format github     annotations in a GitHub Actions log\n"
+            "  flowc check --format sarif -o flowc.sarif"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=".flow files and folders")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: auto, which honours NO_COLOR and FORCE_COLOR)",
+    )
+    parser.add_argument(
+        "--warnings-as-errors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="exit with status 1 when there are warnings (default: from [tool.flowc], else no)",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    config = load_config(cwd)
+    files = collect_flow_files(_check_targets(args.paths, config, cwd), cwd)
+    if not files:
+        print("flowc: warning: no .flow files found", file=sys.stderr)
+    reports = [check_file(path, display_path(path, cwd)) for path in files]
+    with _report_stream(args.output) as stream:
+        report = render(args.format, reports, color=use_color(args.color, stream))
+        if args.format == "text":
+            # A blank line keeps the summary apart from the last diagnostic's help line.
+            report = f"{report}\n{summary(reports)}\n" if report else f"{summary(reports)}\n"
+        stream.write(report)
+    warnings_fail = (
+        config.warnings_as_errors if args.warnings_as_errors is None else args.warnings_as_errors
+    )
+    return EXIT_PROBLEMS if _fails(reports, warnings_fail=warnings_fail) else EXIT_CLEAN
+
+
+def _check_targets(paths: list[str], config: FlowcConfig, cwd: Path) -> list[Path]:
+    """The command-line paths, else the configured workflows, else the current folder."""
+    if paths:
+        return [Path(path) for path in paths]
+    for configured in config.workflows:
+        if not configured.exists():
+            raise ConfigError(
+                f"`workflows` entry '{display_path(configured, cwd)}' of {config.source} "
+                "does not exist"
+            )
+    return list(config.workflows) or [Path(".")]
+
+
+def collect_flow_files(targets: Sequence[Path], cwd: Path) -> list[Path]:
+    """Files as given and the `*.flow` files under folders, in order, each once (absolute)."""
+    found: dict[Path, None] = {}
+    for target in targets:
+        absolute = _absolute(target, cwd)
+        if absolute.is_dir():
+            found.update(dict.fromkeys(flow_files_under(absolute)))
+        elif absolute.exists():
+            found[absolute] = None
+        else:
+            raise UsageError(f"no such file or directory: '{target}'")
+    return list(found)
+
+
+def flow_files_under(folder: Path) -> list[Path]:
+    """Every `*.flow` file below `folder`, sorted, outside hidden and dependency folders."""
+    found: list[Path] = []
+    for root, subfolders, names in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if not _is_skipped_folder(name)]
+        found.extend(Path(root, name) for name in names if name.endswith(".flow"))
+    return sorted(found)
+
+
+def _is_skipped_folder(name: str) -> bool:
+    return name.startswith(".") or name in _SKIPPED_FOLDERS
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """`path` relative to the working directory when it is inside it, else absolute."""
+    absolute = _absolute(path, cwd)
+    try:
+        return absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+def _absolute(path: Path, cwd: Path) -> Path:
+    """`path` from `cwd`, with `.` and `..` folded so that one file has one name."""
+    return Path(os.path.normpath(cwd / path))
+
+
+def check_file(path: Path, display: str) -> FileReport:
+    """The source and diagnostics of one file; undecodable text is a diagnostic too."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read '{display}': {error.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _undecodable_file_report(data, error, display)
+    analysis = analyze(text, path=display)
+    return FileReport(analysis.source, analysis.diagnostics)
+
+
+def _undecodable_file_report(data: bytes, error: UnicodeDecodeError, display: str) -> FileReport:
+    """A FLOW006 at the first byte that is not UTF-8; the rest of the file is not checked.
+
+    Analysing a text with replacement characters in it would only add noise: every later
+    diagnostic of such a file is suspect until it is saved as UTF-8.
+    """
+    source = SourceFile(data.decode("utf-8-sig", errors="replace"), display)
+    offset = len(data[: error.start].decode("utf-8-sig"))
+    byte = data[error.start]
+    problem = diagnostic(
+        "FLOW006",
+        "file is not valid UTF-8",
+        Span(offset, offset + 1),
+        label=f"byte 0x{byte:02x}: {error.reason}",
+        help=".flow files are UTF-8: save the file in that encoding",
+    )
+    return FileReport(source, (problem,))
+
+
+def _fails(reports: Sequence[FileReport], *, warnings_fail: bool) -> bool:
+    return any(
+        problem.is_error or warnings_fail for _, diagnostics in reports for problem in diagnostics
+    )
+
+
+@contextmanager
+def _report_stream(output: str | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UsageError(f"cannot write '{output}': {error.strerror}") from None
+    with stream:
+        yield stream
+
+
+# --- flowc explain -------------------------------------------------------------------------
+
+
+def add_explain_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "explain",
+        help="explain a diagnostic code",
+        description="Print the documentation of a diagnostic code: what it means and the fix.",
+        epilog="examples:\n  flowc explain FLOW101\n  flowc explain 402\n  flowc explain --list",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("code", nargs="?", metavar="CODE", help="a code such as FLOW101")
+    parser.add_argument("--list", action="store_true", help="list every code with its summary")
+    parser.set_defaults(run=run_explain)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    if args.list:
+        print(code_list())
+        return EXIT_CLEAN
+    if args.code is None:
+        raise UsageError("name a code, as in `flowc explain FLOW101`, or use `--list`")
+    documentation = explain(args.code)
+    if documentation is None:
+        raise UsageError(
+            f"unknown diagnostic code `{args.code}`\n  run `flowc explain --list` to see every code"
+        )
+    print(documentation)
+    return EXIT_CLEAN
+
+
+def code_list() -> str:
+    """One line per code: the code, its severity and its summary."""
+    return "\n".join(
+        f"{code.code}  {code.severity.value:<7}  {code.summary}" for code in CODES.values()
+    )
+
+
+COMMANDS = (add_check_command, add_explain_command)
+
+
+# --- failures of flowc itself --------------------------------------------------------------
+
+
+def _report_internal_error(error: Exception) -> None:
+    print(f"flowc: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+    print(
+        "this is a bug in flowc, not in your workflow: please report it with the command and\n"
+        "the file that caused it",
+        file=sys.stderr,
+    )
+    if os.environ.get("FLOWC_DEBUG", "0") not in ("", "0"):
+        traceback.print_exception(error, file=sys.stderr)
+    else:
+        print("set FLOWC_DEBUG=1 to see the traceback", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again.
+
+    A reader that closed the pipe early (`flowc check | head`) is not an error worth a
+    traceback; this is the recipe of Python's `signal` documentation.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
