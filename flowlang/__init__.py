@@ -38,7 +38,9 @@ class CompileError(Exception):
         super().__init__(f"{where}{len(errors)} error(s); first: {first}")
 
 
-def check(source: str, *, path: str | None = None, catalog: object | None = None) -> list[Diagnostic]:
+def check(
+    source: str, *, path: str | None = None, catalog: object | None = None
+) -> list[Diagnostic]:
     """Every diagnostic of `source` in source order. Never raises on bad input.
 
     `catalog` (the task catalog) is accepted for forward compatibility with the type checker;

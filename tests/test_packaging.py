@@ -9,10 +9,10 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-import rhythm
-from rhythm.cli import main as rhythm_main
 
 import flowlang
+import rhythm
+from rhythm.cli import main as rhythm_main
 
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 BROKEN = "let total = 1\nreturn totl + total\n"

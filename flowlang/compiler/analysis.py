@@ -26,7 +26,9 @@ class Analysis:
 def analyze(text: str, *, path: str | None = None) -> Analysis:
     source = SourceFile(text, path or "<input>")
     parsed = parser.parse(text)
-    front_matter, front_matter_diagnostics = frontmatter.read_front_matter(parsed.program.front_matter)
+    front_matter, front_matter_diagnostics = frontmatter.read_front_matter(
+        parsed.program.front_matter
+    )
     resolution = resolve.resolve(parsed.program)
     found = [*parsed.diagnostics, *front_matter_diagnostics, *resolution.diagnostics]
     kept = [d for d in found if d.is_error or not _suppressed(source, d, parsed.suppressions)]
@@ -39,7 +41,9 @@ def analyze(text: str, *, path: str | None = None) -> Analysis:
     )
 
 
-def _suppressed(source: SourceFile, diagnostic: Diagnostic, suppressions: dict[int, frozenset[str]]) -> bool:
+def _suppressed(
+    source: SourceFile, diagnostic: Diagnostic, suppressions: dict[int, frozenset[str]]
+) -> bool:
     """Whether a `// flow-disable-next-line CODE` comment covers this warning (§2.3)."""
     line, _ = source.line_col(diagnostic.span.start)
     return diagnostic.code in suppressions.get(line, frozenset())

@@ -22,13 +22,59 @@ from flowlang.compiler.literals import decode_escapes, number_value
 from flowlang.compiler.source import SourceFile, Span
 
 KEYWORDS = frozenset(
-    "await break catch const continue else false finally for if in let null return throw true"
-    " try typeof while".split()
+    [
+        "await",
+        "break",
+        "catch",
+        "const",
+        "continue",
+        "else",
+        "false",
+        "finally",
+        "for",
+        "if",
+        "in",
+        "let",
+        "null",
+        "return",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "while",
+    ]
 )
 RESERVED = frozenset(
-    "async case class debugger default delete do enum export extends function implements"
-    " import instanceof interface new package private protected public static super switch"
-    " this var void with yield".split()
+    [
+        "async",
+        "case",
+        "class",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "enum",
+        "export",
+        "extends",
+        "function",
+        "implements",
+        "import",
+        "instanceof",
+        "interface",
+        "new",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "static",
+        "super",
+        "switch",
+        "this",
+        "var",
+        "void",
+        "with",
+        "yield",
+    ]
 )
 # Every word the lexer does not report as a NAME: `of` is a NAME outside a `for` head, and the
 # parser makes that choice.
@@ -42,10 +88,62 @@ _WHITESPACE = "\t\v\f \u00a0\ufeff\u1680\u2000-\u200a\u202f\u205f\u3000"
 # Longest first, so that `===` is not read as `==` `=`. `?.` before a digit is `?` then a
 # number (`a?.5:1` is `a ? .5 : 1`).
 _PUNCTUATORS = sorted(
-    (
-        "... === !== **= <<= >>= >>>= &&= ||= ??= => == != <= >= && || ?? ++ -- += -= *= /= %="
-        " &= |= ^= ** << >> >>> ( ) [ ] ; , < > + - * / % & | ^ ! ~ ? : = ."
-    ).split(),
+    [
+        "...",
+        "===",
+        "!==",
+        "**=",
+        "<<=",
+        ">>=",
+        ">>>=",
+        "&&=",
+        "||=",
+        "??=",
+        "=>",
+        "==",
+        "!=",
+        "<=",
+        ">=",
+        "&&",
+        "||",
+        "??",
+        "++",
+        "--",
+        "+=",
+        "-=",
+        "*=",
+        "/=",
+        "%=",
+        "&=",
+        "|=",
+        "^=",
+        "**",
+        "<<",
+        ">>",
+        ">>>",
+        "(",
+        ")",
+        "[",
+        "]",
+        ";",
+        ",",
+        "<",
+        ">",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "&",
+        "|",
+        "^",
+        "!",
+        "~",
+        "?",
+        ":",
+        "=",
+        ".",
+    ],
     key=len,
     reverse=True,
 )

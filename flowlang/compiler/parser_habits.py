@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic, Fix
+from flowlang.compiler.lexer import Token
 from flowlang.compiler.source import Span
 
 _NO_FUNCTIONS = "there are no user functions: move the logic into a task, or write it inline"
@@ -23,7 +24,7 @@ HABITS: dict[str, tuple[str, str]] = {
     ),
     "class": (
         "classes do not exist in .flow",
-        "use plain objects, such as `{ name: \"a\", total: 0 }`",
+        'use plain objects, such as `{ name: "a", total: 0 }`',
     ),
     "new": ("`new` does not exist in .flow", "builtins are called without `new`"),
     "switch": ("`switch` does not exist in .flow", "use `if` and `else if`"),
@@ -101,9 +102,7 @@ def bitwise_habit(operator: str, span: Span) -> Diagnostic:
 def compound_assignment_habit(operator: str, span: Span) -> Diagnostic:
     """`**=`, `&&=`, `<<=`, ...: spell out the operation."""
     operation = operator[:-1]
-    spelled = (
-        "x = Math.pow(x, y)" if operation == "**" else f"x = x {operation} y"
-    )
+    spelled = "x = Math.pow(x, y)" if operation == "**" else f"x = x {operation} y"
     return diagnostic(
         "FLOW005",
         f"the `{operator}` assignment does not exist in .flow",
@@ -131,3 +130,14 @@ def new_habit(span: Span, callee: str | None) -> Diagnostic:
 
 def var_fix(span: Span) -> Fix:
     return Fix(span, "let", "replace `var` with `let`")
+
+
+def reserved_word_as_name(word: Token) -> Diagnostic:
+    """FLOW007: a reserved word where a name is declared or read."""
+    return diagnostic(
+        "FLOW007",
+        f"`{word.text}` is a reserved word and cannot be used as a name",
+        word.span,
+        label="reserved word",
+        help="choose another name",
+    )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic, Label
 from flowlang.compiler.lexer import END, KEYWORDS, RESERVED, Token
-from flowlang.compiler.parser_habits import habit
+from flowlang.compiler.parser_habits import habit, reserved_word_as_name
 from flowlang.compiler.source import SourceFile
 
 if TYPE_CHECKING:
@@ -30,8 +30,26 @@ _CLOSING = {closer: opener for opener, closer in _PAIRS.items()}
 # Words that start a statement and never appear inside an expression: a line starting with one
 # ends whatever the dropped text left open.
 _STATEMENT_WORDS = frozenset(
-    "let const var if while for return throw try break continue function async do class switch"
-    " import export".split()
+    [
+        "let",
+        "const",
+        "var",
+        "if",
+        "while",
+        "for",
+        "return",
+        "throw",
+        "try",
+        "break",
+        "continue",
+        "function",
+        "async",
+        "do",
+        "class",
+        "switch",
+        "import",
+        "export",
+    ]
 )
 # Reserved words whose JavaScript meaning gets its own FLOW005 message rather than FLOW007.
 _HABIT_WORDS = frozenset(
@@ -39,7 +57,7 @@ _HABIT_WORDS = frozenset(
     + ("yield", "with", "debugger", "async")
 )
 _EXPRESSION_STARTS = frozenset(
-    "NAME NUMBER STRING TEMPLATE TEMPLATE_HEAD PREFIX_INC PREFIX_DEC".split()
+    ["NAME", "NUMBER", "STRING", "TEMPLATE", "TEMPLATE_HEAD", "PREFIX_INC", "PREFIX_DEC"]
 )
 _SILENT = frozenset(("EXPR_START", "EMPTY_SEMI", "RETURN_BARE"))
 _DESCRIPTIONS = {
@@ -73,13 +91,13 @@ class Recovery:
         if token.kind in KEYWORDS | RESERVED and self.read_word_as_name(token):
             return index + 1
         if token.kind == END:
-            self.close_at_end(token)
+            self.close_at_end(index)
             return index
         if token.kind == "export":
             # `export const x = 1`: the declaration is still worth checking.
             self.report(habit("export", token.span))
             return index + (2 if driver.tokens[index + 1].kind == "default" else 1)
-        self.report(self.describe_error(token))
+        self.report(self.describe_error(index))
         return self.resume_point(index)
 
     def read_word_as_name(self, token: Token) -> bool:
@@ -93,34 +111,38 @@ class Recovery:
             if binding or not driver.accepts_after("EXPR_START", ("NAME",)):
                 return False
             driver.feed(Token("EXPR_START", "", token.start, token.start), "EXPR_START")
-        self.report(
-            diagnostic(
-                "FLOW007",
-                f"`{token.text}` is a reserved word and cannot be used as a name",
-                token.span,
-                label="reserved word",
-                help="choose another name",
-            )
-        )
+        self.report(reserved_word_as_name(token))
         driver.feed(token, "NAME")
         return True
 
     # ------------------------------------------------------------------ messages
 
-    def describe_error(self, token: Token) -> Diagnostic:
+    def describe_error(self, index: int) -> Diagnostic:
+        """What went wrong, in words: a short list of what could come here, or the bracket
+        left open when the line ends without closing it, or just the token that cannot."""
+        token = self.driver.tokens[index]
         if token.kind in _HABIT_WORDS or token.kind in ("=>", "var", "function", "new"):
             key = "arrow" if token.kind == "=>" else token.kind
             return habit(key, token.span)
         found = _describe_token(token)
+        on_a_new_line = token.kind == END or self.begins_line_or_follows_semicolon(index)
         expected = self.driver.expected()
+        statement_may_start = "EXPR_START" in expected
+        wanted = self.describe_expected(expected)
         bracket = self.driver.brackets[-1][0] if self.driver.brackets else None
         closer = _PAIRS.get(bracket.kind) if bracket is not None else None
-        statement_may_start = "EXPR_START" in expected
-        if (
-            bracket is not None
-            and closer in (self._symbols.get(t) for t in expected)
-            and (token.kind == END or not statement_may_start)
-        ):
+        closes = f"`{closer}`" in wanted and (token.kind == END or not statement_may_start)
+        only_closes = closes and set(wanted) <= {f"`{closer}`", "`,`"}
+        short_list = 0 < len(wanted) <= 3 and not statement_may_start
+        if short_list and not on_a_new_line and not only_closes:
+            listed = wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " or " + wanted[-1]
+            return diagnostic(
+                "FLOW001",
+                f"expected {listed}, found {found}",
+                token.span,
+                label=f"expected {listed}",
+            )
+        if bracket is not None and closes:
             line, column = self.source().line_col(bracket.start)
             return diagnostic(
                 "FLOW001",
@@ -129,25 +151,22 @@ class Recovery:
                 label=f"found {found}",
                 labels=(Label(bracket.span, f"`{bracket.text}` opened here"),),
             )
-        if statement_may_start or not expected:
-            return _unexpected(token, found)
-        wanted = self.describe_expected(expected)
-        if not wanted or len(wanted) > 3:
-            return _unexpected(token, found)
-        listed = wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " or " + wanted[-1]
-        return diagnostic(
-            "FLOW001",
-            f"expected {listed}, found {found}",
-            token.span,
-            label=f"expected {listed}",
-        )
+        if 0 < len(wanted) <= 3 and not statement_may_start:
+            listed = wanted[0] if len(wanted) == 1 else ", ".join(wanted[:-1]) + " or " + wanted[-1]
+            return diagnostic(
+                "FLOW001",
+                f"expected {listed}, found {found}",
+                token.span,
+                label=f"expected {listed}",
+            )
+        return diagnostic("FLOW001", f"unexpected {found}", token.span, label="not expected here")
 
     def describe_expected(self, expected: set[str]) -> list[str]:
         symbols = {self._symbols.get(t, t) for t in expected} - _SILENT
         described = []
         if "NUMBER" in symbols:
             described.append("an expression")
-            symbols -= _EXPRESSION_STARTS | {"(", "[", "{", "!", "-", "+", "~", "typeof"}
+            symbols -= _EXPRESSION_STARTS | {"(", "[", "{", "!", "-", "+", "~", "typeof", "..."}
             symbols -= {"await", "true", "false", "null", "function", "new", "void", "delete"}
         elif {"NAME", "{", "["} <= symbols:
             described.append("a name or a destructuring pattern")
@@ -203,6 +222,12 @@ class Recovery:
                     del pending[len(pending) - 1 - pending[::-1].index(opener) :]
                 elif kind == "}" and driver.accepts(driver.terminal_of["}"]):
                     return index  # closes the block the dropped statement was in
+            elif kind == ";":
+                # No `(`, `[` or template left open by the dropped text can contain a `;`.
+                while pending and pending[-1] != "{":
+                    pending.pop()
+                if self.can_restart_at(index, pending, first=index == start):
+                    return index
             elif self.can_restart_at(index, pending, first=index == start):
                 return index
             elif kind in _PAIRS:
@@ -237,24 +262,30 @@ class Recovery:
             return True
         return driver.accepts_after("EXPR_START", candidates)
 
-    def close_at_end(self, token: Token) -> None:
+    def close_at_end(self, index: int) -> None:
         """The file ends inside a construct: report it (once), then close the open blocks."""
         driver = self.driver
+        token = driver.tokens[index]
         if self.driver.shifted and not self.quiet_at_end:
-            self.report(self.describe_error(token))
+            self.report(self.describe_error(index))
         close = driver.terminal_of["}"]
-        for _ in range(len(driver.state_stack) + 1):
-            if driver.accepts(END):
-                return
-            if driver.accepts(close):
+        # Each round closes one open block or drops one construct: the start state, with
+        # nothing on the stack, accepts the end.
+        while not driver.accepts(END):
+            if driver.accepts_after(close, (END, close)):
                 driver.feed(Token("}", "", token.start, token.start), close)
-            else:
-                height = self.statement_list_height()
-                driver.pop_to(height if height < len(driver.value_stack) else height - 1)
+                continue
+            height = self.statement_list_height()
+            if height == len(driver.value_stack):
+                # A block whose statement cannot end here (`do { ... }` wants `while`): drop
+                # the block, then the statement that owns it.
+                braces = [i for i, v in enumerate(driver.value_stack) if _is_brace(v)]
+                height = braces[-1] if braces else height - 1
+            driver.pop_to(max(height, 0))
 
 
-def _unexpected(token: Token, found: str) -> Diagnostic:
-    return diagnostic("FLOW001", f"unexpected {found}", token.span, label="not expected here")
+def _is_brace(value: object) -> bool:
+    return isinstance(value, Token) and value.kind == "{"
 
 
 def _describe_token(token: Token) -> str:
@@ -262,4 +293,3 @@ def _describe_token(token: Token) -> str:
         return _DESCRIPTIONS[token.kind]
     text = token.text if len(token.text) <= 24 else token.text[:21] + "..."
     return f"`{text}`"
-

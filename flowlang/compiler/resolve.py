@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from flowlang.compiler import ast
 from flowlang.compiler import resolve_messages as messages
 from flowlang.compiler.diagnostics import Diagnostic, sort_key
+from flowlang.compiler.lexer import WORDS
 from flowlang.compiler.source import Span
 from flowlang.compiler.suggest import closest
 from flowlang.compiler.trampoline import Visit, trampoline
@@ -488,7 +489,12 @@ class _Resolver:
         `x += 1` and `x++`) is never used."""
         read = {use.binding for use in self._uses if use.access is Access.READ}
         for binding in self._bindings:
-            exempt = binding.kind is BindingKind.CATCH or binding.name.startswith("_")
+            # A reserved word as a name is already FLOW007: one report per cause (§11.6).
+            exempt = (
+                binding.kind is BindingKind.CATCH
+                or binding.name.startswith("_")
+                or binding.name in WORDS
+            )
             if not exempt and binding not in read:
                 loop_variable = binding.kind in (BindingKind.FOR_LET, BindingKind.FOR_CONST)
                 self._report(

@@ -1,6 +1,6 @@
 """Values that exist only while a statement is being parsed, and the question of what may be
-assigned (FLOW009). None of them reaches the AST: the tree builder turns each into nodes (or
-a diagnostic) when the enclosing rule is reduced."""
+assigned. None of them reaches the AST: the tree builder turns each into nodes (or a
+diagnostic) when the enclosing rule is reduced."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowlang.compiler import ast
-from flowlang.compiler.codes import diagnostic
-from flowlang.compiler.diagnostics import Diagnostic
 from flowlang.compiler.lexer import Token
 from flowlang.compiler.source import Span
 
@@ -77,32 +75,3 @@ def is_place(expr: ast.Expr) -> bool:
             return False
         expr = expr.object
     return isinstance(expr, ast.Name)
-
-
-def report_invalid_target(target: ast.Expr, operator: str) -> Diagnostic:
-    """FLOW009, saying what the target is and what to write instead."""
-    help = "assign to a variable or a property path such as `order.items[i].price`"
-    if isinstance(target, ast.OptionalChain):
-        what = "an optional chain"
-        help = "use `.` instead of `?.` on the left of the assignment"
-    elif isinstance(target, ast.ArrayLit | ast.ObjectLit):
-        what = "an array literal" if isinstance(target, ast.ArrayLit) else "an object literal"
-        help = "destructuring assignment does not exist: declare new names with `let [a, b] = ...`"
-    elif _rooted_at_call(target):
-        what = "the result of a call"
-    else:
-        what = "this expression"
-    verb = "assign to" if operator not in ("++", "--") else f"apply `{operator}` to"
-    return diagnostic(
-        "FLOW009",
-        f"cannot {verb} {what}",
-        target.span,
-        label="not a variable or property path",
-        help=help,
-    )
-
-
-def _rooted_at_call(expr: ast.Expr) -> bool:
-    while isinstance(expr, ast.Member | ast.Index):
-        expr = expr.object
-    return isinstance(expr, ast.Call)

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowlang.compiler import ast
-from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic
 from flowlang.compiler.lexer import Token
 from flowlang.compiler.literals import number_key
@@ -26,7 +25,15 @@ from flowlang.compiler.parser_habits import (
     compound_assignment_habit,
     habit,
     new_habit,
+    reserved_word_as_name,
     var_fix,
+)
+from flowlang.compiler.parser_rules import (
+    declaration_as_body,
+    effect_used_as_value,
+    invalid_target,
+    missing_initializer,
+    nullish_mixed_with_logical,
 )
 from flowlang.compiler.program_form import apply_wrapper, misplaced_function
 from flowlang.compiler.source import Span
@@ -38,7 +45,6 @@ from flowlang.compiler.syntax_parts import (
     Part,
     cover,
     is_place,
-    report_invalid_target,
 )
 
 _ASSIGN_OPERATORS = frozenset(("=", "+=", "-=", "*=", "/=", "%="))
@@ -52,8 +58,9 @@ class TreeBuilder:
         self.text_length = text_length
         self.front_matter = front_matter
         self.diagnostics: list[Diagnostic] = []
-        # Ids of expressions written in parentheses: they end optional chains and `??` mixes.
-        self.parenthesized: set[int] = set()
+        # Expressions written in parentheses (by id), with the span of the parentheses: they
+        # end optional chains and `??` mixes, and an arrow's parameters start there.
+        self.parenthesized: dict[int, Span] = {}
         # `(a, b)` is the comma operator unless `=>` follows; reported when the parse ends.
         self.comma_groups: dict[int, Span] = {}
 
@@ -167,8 +174,9 @@ class TreeBuilder:
         kind = self.declaration_kind(c[0])
         declarators = [d for d in c[1:] if isinstance(d, ast.Declarator)]
         for declarator in declarators:
-            if declarator.init is None:
-                self.report_missing_initializer(kind, declarator)
+            problem = missing_initializer(kind, declarator) if declarator.init is None else None
+            if problem is not None:
+                self.diagnostics.append(problem)
         return ast.VarDecl(cover(c[0], c[-1]), kind, tuple(declarators))
 
     def declarator(self, c: list[Any]) -> ast.Declarator:
@@ -227,6 +235,11 @@ class TreeBuilder:
         target = ast.BindingName(name.span, name.text)
         return ast.PatternProperty(cover(c[0], c[-1]), name.text, name.span, target, default)
 
+    def reserved_shorthand_pattern(self, c: list[Any]) -> ast.PatternProperty:
+        """`{ default }`: FLOW007, then read as the name it would be."""
+        self.diagnostics.append(reserved_word_as_name(c[0]))
+        return self.shorthand_pattern(c)
+
     def keyed_pattern(self, c: list[Any]) -> ast.PatternProperty:
         key: Token = c[0]
         default = self.value(c[4]) if len(c) > 3 else None
@@ -258,7 +271,7 @@ class TreeBuilder:
         target, operator, value = c[0], c[1], self.value(c[2])
         span = cover(target, value)
         if not is_place(target):
-            self.diagnostics.append(report_invalid_target(target, operator.text))
+            self.diagnostics.append(invalid_target(target, operator.text))
         if operator.text in _ASSIGN_OPERATORS:
             op = operator.text
         else:
@@ -274,7 +287,7 @@ class TreeBuilder:
 
     def update(self, operator: Token, target: ast.Expr, span: Span, *, prefix: bool) -> Effect:
         if not is_place(target):
-            self.diagnostics.append(report_invalid_target(target, operator.text))
+            self.diagnostics.append(invalid_target(target, operator.text))
         op = "++" if operator.text == "++" else "--"
         return Effect(span, ast.Update(span, op, target, prefix), stand_in=target)
 
@@ -291,7 +304,7 @@ class TreeBuilder:
                 and operand.operator in _LOGICAL_MIX[operator.text]
                 and id(operand) not in self.parenthesized
             ):
-                self.report_logical_mix(node, operand)
+                self.diagnostics.append(nullish_mixed_with_logical(node, operand))
                 break
         return node
 
@@ -431,12 +444,13 @@ class TreeBuilder:
         inner = self.value(c[-2])
         if len(c) > 3:
             self.comma_groups[id(inner)] = cover(c[0], c[-1])
-        self.parenthesized.add(id(inner))
+        self.parenthesized[id(inner)] = cover(c[0], c[-1])
         return inner
 
     def arrow_function(self, c: list[Any]) -> ast.NullLit:
         self.comma_groups.pop(id(c[0]), None)
-        span = cover(c[0], c[-1])
+        parameters = self.parenthesized.get(id(c[0]))
+        span = cover(c[0], c[-1]) if parameters is None else Span(parameters.start, c[-1].span.end)
         self.diagnostics.append(habit("arrow", span))
         return ast.NullLit(span)
 
@@ -453,15 +467,15 @@ class TreeBuilder:
     def value(self, expr: Any) -> ast.Expr:
         """An expression used for its value: an assignment or `++` here is FLOW010."""
         if isinstance(expr, Effect):
-            self.report_effect_as_value(expr)
+            self.diagnostics.append(effect_used_as_value(expr))
             return expr.stand_in
         return expr
 
     def condition(self, expr: Any) -> ast.Expr:
-        if isinstance(expr, Effect) and isinstance(expr.statement, ast.Assign):
-            if expr.statement.operator == "=":
-                self.report_effect_as_value(expr, help="did you mean `==`?")
-                return expr.stand_in
+        statement = expr.statement if isinstance(expr, Effect) else None
+        if isinstance(statement, ast.Assign) and statement.operator == "=":
+            self.diagnostics.append(effect_used_as_value(expr, help="did you mean `==`?"))
+            return expr.stand_in
         return self.value(expr)
 
     def statement(self, expr: Any, span: Span) -> ast.Stmt:
@@ -475,15 +489,7 @@ class TreeBuilder:
             self.diagnostics.append(misplaced_function(stmt))
             return ast.Empty(stmt.span)
         if isinstance(stmt, ast.VarDecl):
-            self.diagnostics.append(
-                diagnostic(
-                    "FLOW015",
-                    f"a declaration cannot be the body of `{keyword}`",
-                    stmt.span,
-                    label="declares a name that nothing could use",
-                    help="wrap it in a block: `{ ... }`",
-                )
-            )
+            self.diagnostics.append(declaration_as_body(stmt, keyword))
         return stmt
 
     def declaration_kind(self, token: Token) -> str:
@@ -491,45 +497,6 @@ class TreeBuilder:
             self.diagnostics.append(habit("var", token.span, fix=var_fix(token.span)))
             return "let"
         return token.kind
-
-    def report_effect_as_value(self, effect: Effect, help: str | None = None) -> None:
-        statement = effect.statement
-        what = "an assignment" if isinstance(statement, ast.Assign) else f"`{statement.operator}`"
-        self.diagnostics.append(
-            diagnostic(
-                "FLOW010",
-                f"{what} cannot be used as a value",
-                effect.span,
-                label="assignments and updates are statements in .flow",
-                help=help or "write it as a statement on its own line",
-            )
-        )
-
-    def report_missing_initializer(self, kind: str, declarator: ast.Declarator) -> None:
-        target = declarator.target
-        if isinstance(target, ast.BindingName):
-            if kind != "const":
-                return
-            message = f"`const {target.name}` has no value"
-            help = f"give it a value: `const {target.name} = ...`, or declare it with `let`"
-        else:
-            message = "a destructuring pattern needs a value to destructure"
-            help = "add `= value` after the pattern"
-        self.diagnostics.append(
-            diagnostic("FLOW014", message, declarator.span, label="no initializer", help=help)
-        )
-
-    def report_logical_mix(self, node: ast.Logical, operand: ast.Logical) -> None:
-        other = operand.operator if node.operator == "??" else node.operator
-        self.diagnostics.append(
-            diagnostic(
-                "FLOW008",
-                f"`??` cannot be mixed with `{other}` without parentheses",
-                node.span,
-                label="add parentheses to say which operator applies first",
-                help=f"write `(a ?? b) {other} c` or `a ?? (b {other} c)`",
-            )
-        )
 
 
 def _extend(c: list[Any]) -> list[Any]:
@@ -566,4 +533,3 @@ def _with_span(statement: ast.Assign | ast.Update, span: Span) -> ast.Stmt:
     if isinstance(statement, ast.Assign):
         return ast.Assign(span, statement.operator, statement.target, statement.value)
     return ast.Update(span, statement.operator, statement.target, statement.prefix)
-
