@@ -29,7 +29,7 @@ def analyze(text: str, *, path: str | None = None) -> Analysis:
     front_matter, front_matter_diagnostics = frontmatter.read_front_matter(
         parsed.program.front_matter
     )
-    resolution = resolve.resolve(parsed.program)
+    resolution = resolve.resolve(parsed.program, names_in_broken_code=parsed.names_in_broken_code)
     found = [*parsed.diagnostics, *front_matter_diagnostics, *resolution.diagnostics]
     kept = [d for d in found if d.is_error or not _suppressed(source, d, parsed.suppressions)]
     return Analysis(

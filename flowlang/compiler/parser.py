@@ -43,6 +43,8 @@ class ParseResult:
     # 1-based line -> codes listed by a `// flow-disable-next-line FLOW402, FLOW405` comment on
     # the line before
     suppressions: dict[int, frozenset[str]]
+    # Names in statements dropped by error recovery (see `resolve()`).
+    names_in_broken_code: frozenset[str] = frozenset()
 
 
 def parse(text: str) -> ParseResult:
@@ -60,7 +62,12 @@ def parse(text: str) -> ParseResult:
                 diagnostic("FLOW001", "internal parser error", Span(0, 0), help="please report it")
             )
     found = [*lexed.diagnostics, *builder.diagnostics, *driver.diagnostics]
-    return ParseResult(program, tuple(sorted(found, key=sort_key)), lexed.suppressions)
+    return ParseResult(
+        program,
+        tuple(sorted(found, key=sort_key)),
+        lexed.suppressions,
+        frozenset(driver.recovery.names_dropped),
+    )
 
 
 @contextlib.contextmanager

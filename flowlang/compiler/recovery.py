@@ -17,7 +17,7 @@ from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic, Label
 from flowlang.compiler.lexer import END, KEYWORDS, RESERVED, Token
 from flowlang.compiler.parser_habits import habit, reserved_word_as_name
-from flowlang.compiler.source import SourceFile
+from flowlang.compiler.source import SourceFile, Span
 
 if TYPE_CHECKING:
     from flowlang.compiler.parser import Driver
@@ -79,6 +79,7 @@ class Recovery:
         # The lexer already reported the file's end (an unterminated string or comment).
         self.quiet_at_end = quiet_at_end
         self.reported = 0
+        self.names_dropped: set[str] = set()
         self._source: SourceFile | None = None
         self._symbols = {name: text for text, name in driver.terminal_of.items()}
 
@@ -204,9 +205,26 @@ class Recovery:
         if driver.accepts("EMPTY_SEMI"):
             driver.reduce_before("EMPTY_SEMI")  # the statement before the error is complete
         height = self.statement_list_height()
+        dropped_from = _first_offset(driver.value_stack[height:], driver.tokens[index].start)
         # Brackets opened by the dropped text and not closed yet: skip to their closers.
         pending = [token.kind for token, at in driver.brackets if at >= height]
         driver.pop_to(height)
+        resume = self.skip_to_restart(index, pending)
+        self.note_names_dropped(dropped_from, driver.tokens[resume].start)
+        return resume
+
+    def note_names_dropped(self, start: int, end: int) -> None:
+        """Remember the names in the dropped text: later phases must not report a name as
+        undefined or unused only because the statement that declared or read it was broken."""
+        for token in self.driver.tokens:
+            if token.start >= end:
+                break
+            if token.start >= start and token.kind == "NAME":
+                self.names_dropped.add(token.text)
+
+    def skip_to_restart(self, index: int, pending: list[str]) -> int:
+        """The first token after the broken statement where parsing can go on."""
+        driver = self.driver
         tokens = driver.tokens
         start = index
         while True:
@@ -282,6 +300,19 @@ class Recovery:
                 braces = [i for i, v in enumerate(driver.value_stack) if _is_brace(v)]
                 height = braces[-1] if braces else height - 1
             driver.pop_to(max(height, 0))
+
+
+def _first_offset(values: list[object], default: int) -> int:
+    """Where the first of the parser's partial values starts (tokens, nodes or lists)."""
+    for value in values:
+        while isinstance(value, list | tuple) and value:
+            value = value[0]
+        if isinstance(value, Token):
+            return value.start
+        span = getattr(value, "span", None)
+        if isinstance(span, Span):
+            return span.start
+    return default
 
 
 def _is_brace(value: object) -> bool:

@@ -123,9 +123,16 @@ class Resolution:
         return tuple(use for use in self.uses if use.binding == binding)
 
 
-def resolve(program: ast.Program) -> Resolution:
-    """Resolve every name of `program`. Never raises on a tree the parser can build."""
-    return _Resolver().resolve(program)
+def resolve(
+    program: ast.Program, *, names_in_broken_code: frozenset[str] = frozenset()
+) -> Resolution:
+    """Resolve every name of `program`. Never raises on a tree the parser can build.
+
+    `names_in_broken_code` are the names in statements the parser dropped after a syntax
+    error: they are never reported as undefined or unused, since the dropped code may have
+    declared or read them (one report per cause, LANGUAGE.md §11.6).
+    """
+    return _Resolver(names_in_broken_code).resolve(program)
 
 
 def binding_names(target: ast.Target) -> Iterator[ast.BindingName]:
@@ -156,7 +163,8 @@ def place_root(place: ast.Expr) -> ast.Expr:
 
 
 class _Resolver:
-    def __init__(self) -> None:
+    def __init__(self, names_in_broken_code: frozenset[str]) -> None:
+        self._names_in_broken_code = names_in_broken_code
         self._scopes: list[Scope] = []
         self._names: list[dict[str, Binding]] = []  # per scope id: the names it declares
         self._chain: list[int] = []  # ids of the enclosing scopes, innermost last
@@ -381,7 +389,8 @@ class _Resolver:
             return
         binding = self._lookup(target.name)
         if binding is None:
-            self._report_write_to_undeclared(target, statement, declarable=declarable)
+            if target.name not in self._names_in_broken_code:
+                self._report_write_to_undeclared(target, statement, declarable=declarable)
             return
         self._use(target, binding, access)
         if binding.is_const:
@@ -455,7 +464,7 @@ class _Resolver:
         binding = self._lookup(name.name)
         if binding is not None:
             self._use(name, binding, Access.READ)
-        elif name.name not in BUILTIN_GLOBALS:
+        elif name.name not in BUILTIN_GLOBALS and name.name not in self._names_in_broken_code:
             similar = closest(name.name, self._visible_names())
             self._report(
                 messages.undefined_name(
@@ -494,6 +503,7 @@ class _Resolver:
                 binding.kind is BindingKind.CATCH
                 or binding.name.startswith("_")
                 or binding.name in WORDS
+                or binding.name in self._names_in_broken_code
             )
             if not exempt and binding not in read:
                 loop_variable = binding.kind in (BindingKind.FOR_LET, BindingKind.FOR_CONST)

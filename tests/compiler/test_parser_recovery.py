@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flowlang.compiler import ast
+from flowlang.compiler.analysis import analyze
 from flowlang.compiler.parser import parse
 from flowlang.compiler.source import Span
 
@@ -134,3 +135,19 @@ def test_empty_of_garbage_still_gives_a_program() -> None:
     result = parse(")))]]]}}}")
     assert isinstance(result.program, ast.Program)
     assert result.diagnostics
+
+
+def test_names_of_a_dropped_statement_cause_no_cascade() -> None:
+    # `r` is declared by the broken statement and `orderId` read by it: neither is then
+    # reported as undefined or unused.
+    text = 'const { orderId } = Inputs\nlet r = await Task.run("a", { orderId }\nif (r.ok) { }\n'
+    diagnostics = analyze(text).diagnostics
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("FLOW001", "expected `)` to close the `(` at 2:23")
+    ]
+    assert parse(text).names_in_broken_code >= {"r", "orderId"}
+
+
+def test_names_outside_dropped_statements_are_still_checked() -> None:
+    codes = [d.code for d in analyze("let x = (1 +\nlet y = 2\nreturn z\n").diagnostics]
+    assert codes == ["FLOW001", "FLOW402", "FLOW101"]
