@@ -1,4 +1,5 @@
-"""How fast is the front end? Parse + resolve throughput against CPython's own `compile()`.
+"""How fast is the checker? Parse + resolve, and the full check with types, against CPython's
+own `compile()`.
 
     python bench/compiler.py              # a 10,000-line program
     python bench/compiler.py --lines 2000
@@ -11,6 +12,10 @@ nested blocks), every name declared and used. The same statements are also writt
 `try`/`except`), so `compile()` on it is a fair yardstick for "how fast can a parser be here".
 Python has no closing-brace lines, so its line count is lower for the same statements; the
 speed ratio therefore compares times for the same statements, not lines per second.
+
+The full check is `analyze()` — every phase `flowc check` runs on a file, types included —
+against a task catalog of the generated program's tasks, so that task inputs and results are
+checked too. The issue's budget for it is 15x `compile()`.
 
 This is not a test; `tests/test_cli.py` only checks that the generated program stays valid.
 """
@@ -27,10 +32,43 @@ from pathlib import Path
 
 from flowlang.compiler import parser, resolve
 from flowlang.compiler.analysis import analyze
+from flowlang.compiler.catalog import catalog_from_document
+from flowlang.compiler.environment import Environment
 
 SEED = 20261124
 TASKS = ("charge-card", "send-email", "reserve-stock", "create-invoice", "notify-ops")
 FIELDS = ("price", "quantity", "weight", "discount")
+
+_STEP_INPUTS = {
+    "type": "object",
+    "properties": {
+        "orderId": {"type": "string"},
+        "amount": {"type": "number"},
+        "total": {"type": "number"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "problem": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+_STEP_RESULT = {
+    "type": "object",
+    "properties": {
+        "amount": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        "ok": {"type": "boolean"},
+    },
+    "required": ["amount", "ok"],
+    "additionalProperties": False,
+}
+# The catalog the full check runs against: every task the generator calls, typed.
+CATALOG = catalog_from_document(
+    {
+        "format": "flow-task-catalog/1",
+        "tasks": {task: {"inputs": _STEP_INPUTS, "result": _STEP_RESULT} for task in TASKS},
+    },
+    origin="bench",
+)
+ENVIRONMENT = Environment(tasks=CATALOG)
+FULL_CHECK_BUDGET = 15  # times `compile()`, from the issue
 
 
 @dataclass(frozen=True)
@@ -224,7 +262,9 @@ def parse_and_resolve(text: str) -> resolve.Resolution:
 
 
 def error_count(flow: str) -> int:
-    return sum(1 for problem in analyze(flow, path="bench.flow").diagnostics if problem.is_error)
+    """The full check: `analyze()` with types against the catalog; its number of errors."""
+    analysis = analyze(flow, path="bench.flow", environment=ENVIRONMENT)
+    return sum(1 for problem in analysis.diagnostics if problem.is_error)
 
 
 def measure(lines: int, repeat: int) -> None:
@@ -233,11 +273,17 @@ def measure(lines: int, repeat: int) -> None:
     if errors:
         raise SystemExit(f"the generated program has {errors} errors: fix the generator first")
     flow_time = best_of(repeat, lambda: parse_and_resolve(program.flow))
+    full_time = best_of(repeat, lambda: error_count(program.flow))
     python_time = best_of(repeat, lambda: compile(program.python, "<bench>", "exec"))
     check_time = _check_wall_time()
     print(_speed_line("flow   parse + resolve", program.flow_lines, flow_time))
+    print(_speed_line("flow   full check", program.flow_lines, full_time))
     print(_speed_line("python compile()", program.python_lines, python_time))
-    print(f"same statements: flow takes {flow_time / python_time:.1f}x the time of `compile()`")
+    print(f"same statements: parse + resolve takes {flow_time / python_time:.1f}x `compile()`")
+    print(
+        f"same statements: the full check takes {full_time / python_time:.1f}x `compile()` "
+        f"(budget: {FULL_CHECK_BUDGET}x)"
+    )
     print(f"analyze() of a 2,000-line file (what `flowc check` runs): {check_time * 1000:.1f} ms")
 
 
@@ -252,7 +298,7 @@ def _check_wall_time() -> float:
         path = Path(folder, "bench.flow")
         path.write_text(generate(2000).flow, encoding="utf-8")
         start = time.perf_counter()
-        analyze(path.read_text(encoding="utf-8-sig"), path=str(path))
+        analyze(path.read_text(encoding="utf-8-sig"), path=str(path), environment=ENVIRONMENT)
         return time.perf_counter() - start
 
 

@@ -1,19 +1,26 @@
 """flowlang: the toolchain for `.flow` workflows.
 
-The public API is small: `check()` returns the diagnostics of a source text; `CompileError`
-carries the diagnostics of a program that cannot be built.
+The public API is small: `check()` returns the diagnostics of a source text, optionally against
+a task catalog; `CompileError` carries the diagnostics of a program that cannot be built.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 from flowlang.compiler.analysis import Analysis, analyze
+from flowlang.compiler.catalog import CatalogError, catalog_from_document, read_catalog_file
 from flowlang.compiler.diagnostics import Diagnostic, Fix, Label, Severity
+from flowlang.compiler.environment import Environment, TaskSignature
 from flowlang.compiler.source import SourceFile, Span
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Analysis",
+    "CatalogError",
     "CompileError",
     "Diagnostic",
     "Fix",
@@ -39,11 +46,34 @@ class CompileError(Exception):
 
 
 def check(
-    source: str, *, path: str | None = None, catalog: object | None = None
+    source: str,
+    *,
+    path: str | None = None,
+    catalog: Mapping[str, object] | str | os.PathLike[str] | None = None,
 ) -> list[Diagnostic]:
-    """Every diagnostic of `source` in source order. Never raises on bad input.
+    """Every diagnostic of `source` in source order. Never raises on bad source text.
 
-    `catalog` (the task catalog) is accepted for forward compatibility with the type checker;
-    the names and syntax checks do not use it.
+    `catalog` is the task catalog to check task names, inputs and results against: a path to
+    a `flow-task-catalog/1` JSON file, the parsed JSON document (a mapping with a `format`
+    key), or an already loaded catalog (task name -> `TaskSignature`). Without it, task names
+    are not checked and task results are `any`. A catalog that cannot be used raises
+    `CatalogError`.
     """
-    return list(analyze(source, path=path).diagnostics)
+    environment = Environment(tasks=_task_catalog(catalog))
+    return list(analyze(source, path=path, environment=environment).diagnostics)
+
+
+def _task_catalog(
+    catalog: Mapping[str, object] | str | os.PathLike[str] | None,
+) -> Mapping[str, TaskSignature] | None:
+    if catalog is None:
+        return None
+    if isinstance(catalog, str | os.PathLike):
+        return read_catalog_file(Path(catalog))
+    if all(isinstance(task, TaskSignature) for task in catalog.values()):
+        return catalog  # type: ignore[return-value]  # every value checked just above
+    if "format" in catalog:
+        return catalog_from_document(catalog, origin="the catalog document")
+    raise TypeError(
+        "`catalog` must be a path, a catalog document or a mapping of task names to TaskSignature"
+    )

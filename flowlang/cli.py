@@ -18,11 +18,15 @@ from pathlib import Path
 from typing import TextIO
 
 from flowlang import __version__
-from flowlang.compiler.analysis import analyze
+from flowlang.compiler.analysis import Prepared, prepare
+from flowlang.compiler.catalog import CatalogError
 from flowlang.compiler.codes import CODES, diagnostic, explain
+from flowlang.compiler.environment import TaskSignature
 from flowlang.compiler.source import SourceFile, Span
+from flowlang.compiler.workflow_set import analyze_together
 from flowlang.config import ConfigError, FlowcConfig, load_config
 from flowlang.render import FORMATS, FileReport, render, summary, use_color
+from flowlang.task_sources import TaskSource, export_catalog, load_task_catalog
 
 EXIT_CLEAN = 0
 EXIT_PROBLEMS = 1
@@ -43,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run `flowc` with `argv` (default: the process arguments) and return the exit code."""
     try:
         return _run(argv)
-    except (UsageError, ConfigError) as error:
+    except (UsageError, ConfigError, CatalogError) as error:
         print(f"flowc: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -69,12 +73,14 @@ def _run(argv: list[str] | None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowc",
-        description="Check .flow workflows and explain their diagnostics.",
+        description="Check .flow workflows, export task catalogs and explain diagnostics.",
         epilog=(
             "examples:\n"
-            "  flowc check                      check the project's workflows\n"
+            "  flowc check                        check the project's workflows\n"
             "  flowc check workflows/ --format sarif -o flowc.sarif\n"
-            "  flowc explain FLOW101            what an error means and how to fix it\n"
+            "  flowc check --tasks app/tasks.py   check against the @task functions of a module\n"
+            "  flowc catalog app.tasks -o catalog.json\n"
+            "  flowc explain FLOW101              what an error means and how to fix it\n"
             "\n"
             "Run `flowc COMMAND --help` for the options of a command."
         ),
@@ -99,7 +105,14 @@ def add_check_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
             "Parse and check .flow files and report every diagnostic. Folders are searched\n"
             "recursively for *.flow files (hidden folders and node_modules are skipped).\n"
             "Without a PATH, flowc checks the `workflows` of [tool.flowc] in the nearest\n"
-            "pyproject.toml, or else the current folder."
+            "pyproject.toml, or else the current folder.\n"
+            "\n"
+            "With a task catalog (--tasks, or `tasks` in [tool.flowc]) task names, inputs and\n"
+            "results are checked. The checked files are checked together: `Workflow.run` of\n"
+            "one of them is checked against its front matter. Whether another name is an\n"
+            "error depends on whether the checked files are the complete workflow set: they\n"
+            "are when flowc checks the configured `workflows` (no PATH), or with\n"
+            "--workflow-set."
         ),
         epilog=(
             "exit status: 0 no errors, 1 errors found (or warnings, with\n"
@@ -108,6 +121,8 @@ def add_check_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
             "examples:\n"
             "  flowc check onboard_user.flow\n"
             "  flowc check workflows/ --warnings-as-errors\n"
+            "  flowc check --tasks catalog.json --tasks app/more_tasks.py workflows/\n"
+            "  flowc check workflows/ --workflow-set   unknown child workflows are errors\n"
             "  flowc check --format github     annotations in a GitHub Actions log\n"
             "  flowc check --format sarif -o flowc.sarif"
         ),
@@ -130,6 +145,24 @@ def add_check_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="exit with status 1 when there are warnings (default: from [tool.flowc], else no)",
     )
     parser.add_argument(
+        "--tasks",
+        action="append",
+        metavar="SOURCE",
+        help=(
+            "the task catalog: a .json catalog, a .py file or a module name whose @task "
+            "functions are exported (repeatable; replaces `tasks` of [tool.flowc])"
+        ),
+    )
+    parser.add_argument(
+        "--workflow-set",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "the checked files are every workflow there is, so `Workflow.run` of any other "
+            "name is an error (default: yes without PATH, no with PATH)"
+        ),
+    )
+    parser.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
     )
     parser.set_defaults(run=run_check)
@@ -141,7 +174,11 @@ def run_check(args: argparse.Namespace) -> int:
     files = collect_flow_files(_check_targets(args.paths, config, cwd), cwd)
     if not files:
         print("flowc: warning: no .flow files found", file=sys.stderr)
-    reports = [check_file(path, display_path(path, cwd)) for path in files]
+    tasks = task_catalog(args.tasks, config, cwd)
+    complete_set = not args.paths if args.workflow_set is None else args.workflow_set
+    reports = check_together(
+        [(path, display_path(path, cwd)) for path in files], tasks, complete_set=complete_set
+    )
     with _report_stream(args.output) as stream:
         report = render(args.format, reports, color=use_color(args.color, stream))
         if args.format == "text":
@@ -152,6 +189,46 @@ def run_check(args: argparse.Namespace) -> int:
         config.warnings_as_errors if args.warnings_as_errors is None else args.warnings_as_errors
     )
     return EXIT_PROBLEMS if _fails(reports, warnings_fail=warnings_fail) else EXIT_CLEAN
+
+
+def task_catalog(
+    given: list[str] | None, config: FlowcConfig, cwd: Path
+) -> dict[str, TaskSignature] | None:
+    """The catalog of `--tasks` (relative to `cwd`), else of the configured `tasks`; None when
+    there are neither (task names and results are then unchecked)."""
+    sources = [TaskSource(spec, cwd) for spec in given] if given else list(config.tasks)
+    if not sources:
+        return None
+    for source in sources:
+        if source.spec.endswith((".json", ".py")) and not source.path.is_file():
+            raise UsageError(f"task catalog source '{source.spec}' does not exist")
+    return load_task_catalog(sources)
+
+
+def check_together(
+    files: Sequence[tuple[Path, str]],
+    tasks: dict[str, TaskSignature] | None,
+    *,
+    complete_set: bool,
+) -> list[FileReport]:
+    """Check `files` (path, displayed path) as one workflow set, each file read and parsed once;
+    a file that is not UTF-8 is reported as such and left out of the set."""
+    prepared = [prepare_file(path, display) for path, display in files]
+    analyses = iter(
+        analyze_together(
+            [item for item in prepared if isinstance(item, Prepared)],
+            tasks=tasks,
+            complete_set=complete_set,
+        )
+    )
+    reports: list[FileReport] = []
+    for item in prepared:
+        if isinstance(item, Prepared):
+            analysis = next(analyses)
+            reports.append(FileReport(analysis.source, analysis.diagnostics))
+        else:
+            reports.append(item)
+    return reports
 
 
 def _check_targets(paths: list[str], config: FlowcConfig, cwd: Path) -> list[Path]:
@@ -208,8 +285,8 @@ def _absolute(path: Path, cwd: Path) -> Path:
     return Path(os.path.normpath(cwd / path))
 
 
-def check_file(path: Path, display: str) -> FileReport:
-    """The source and diagnostics of one file; undecodable text is a diagnostic too."""
+def prepare_file(path: Path, display: str) -> Prepared | FileReport:
+    """The prepared analysis of one file, or the report of a file that is not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -218,8 +295,7 @@ def check_file(path: Path, display: str) -> FileReport:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return _undecodable_file_report(data, error, display)
-    analysis = analyze(text, path=display)
-    return FileReport(analysis.source, analysis.diagnostics)
+    return prepare(text, path=display)
 
 
 def _undecodable_file_report(data: bytes, error: UnicodeDecodeError, display: str) -> FileReport:
@@ -298,7 +374,46 @@ def code_list() -> str:
     )
 
 
-COMMANDS = (add_check_command, add_explain_command)
+# --- flowc catalog -------------------------------------------------------------------------
+
+
+def add_catalog_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "catalog",
+        help="export the task catalog of Python modules",
+        description=(
+            "Import Python modules and print the task catalog of their @task functions\n"
+            "(flow-task-catalog/1 JSON): each task's input and result schemas, queue,\n"
+            "docstring and file:line. The modules run in a separate Python process\n"
+            "(`python -m rhythm.catalog`), with the current folder on the import path."
+        ),
+        epilog=(
+            "exit status: 0 exported, 2 a module or a task could not be exported\n"
+            "\n"
+            "examples:\n"
+            "  flowc catalog app.tasks\n"
+            "  flowc catalog app/tasks.py app/billing.py -o catalog.json\n"
+            "  flowc check --tasks catalog.json"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "modules", nargs="+", metavar="MODULE", help="module names or paths to .py files"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the catalog to FILE instead of stdout"
+    )
+    parser.set_defaults(run=run_catalog)
+
+
+def run_catalog(args: argparse.Namespace) -> int:
+    text = export_catalog(args.modules, folder=Path.cwd())
+    with _report_stream(args.output) as stream:
+        stream.write(text)
+    return EXIT_CLEAN
+
+
+COMMANDS = (add_check_command, add_catalog_command, add_explain_command)
 
 
 # --- failures of flowc itself --------------------------------------------------------------

@@ -16,6 +16,8 @@ from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from flowlang.task_sources import TaskSource
+
 PYPROJECT = "pyproject.toml"
 
 # A reader gets the TOML value and the folder of the pyproject.toml (relative paths in the
@@ -37,6 +39,12 @@ def _folders_and_files(value: Any, root: Path) -> tuple[Path, ...]:
     return tuple(root / item for item in value)
 
 
+def _task_sources(value: Any, root: Path) -> tuple[TaskSource, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _Expected("a list of catalog files, Python files or module names (strings)")
+    return tuple(TaskSource(item, root) for item in value)
+
+
 def _boolean(value: Any, root: Path) -> bool:
     if not isinstance(value, bool):
         raise _Expected("`true` or `false`")
@@ -56,6 +64,9 @@ class FlowcConfig:
     source: Path | None = None
     # What `flowc check` checks when given no path: folders and files, absolute.
     workflows: tuple[Path, ...] = setting(_folders_and_files, ())
+    # Where the task catalog comes from: `.json` catalogs, `.py` files or module names, relative
+    # to the pyproject's folder (`flowc check --tasks` replaces them).
+    tasks: tuple[TaskSource, ...] = setting(_task_sources, ())
     # Whether a warning makes `flowc check` fail, as an error does.
     warnings_as_errors: bool = setting(_boolean, False)
 

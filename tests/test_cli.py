@@ -134,7 +134,7 @@ def test_an_internal_error_exits_2_without_a_traceback(
     def explode(text: str, *, path: str | None = None) -> None:
         raise RuntimeError("the parser fell over")
 
-    monkeypatch.setattr(cli, "analyze", explode)
+    monkeypatch.setattr(cli, "prepare", explode)
 
     assert main(["check", "ok.flow"]) == 2
 
@@ -373,11 +373,230 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
     assert "usage: flowc" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["explain", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["check", "--help"], ["catalog", "--help"], ["explain", "--help"]]
+)
 def test_help_shows_examples(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
 
     assert "examples:" in capsys.readouterr().out
+
+
+# --- task catalogs ---------------------------------------------------------------------------
+
+TASKS_PY = """
+from __future__ import annotations
+
+from rhythm import task
+
+
+@task(name="send_email")
+def send_email(to: str, subject: str) -> dict[str, str]:
+    \"\"\"Send one email.\"\"\"
+    return {"id": "em_1"}
+"""
+
+CATALOG = {
+    "format": "flow-task-catalog/1",
+    "tasks": {
+        "send_email": {
+            "inputs": {
+                "type": "object",
+                "properties": {"to": {"type": "string"}, "subject": {"type": "string"}},
+                "required": ["to", "subject"],
+                "additionalProperties": False,
+            }
+        }
+    },
+}
+
+TASK_TYPO = 'await Task.run("send_emial", { to: "a@b.c", subject: "hi" })\n'
+TASK_OK = 'await Task.run("send_email", { to: "a@b.c", subject: "hi" })\n'
+
+
+def codes_in(output: str) -> list[str]:
+    return [entry["code"] for entry in json.loads(output)["diagnostics"]]
+
+
+@pytest.mark.parametrize("source", ["catalog.json", "tasks.py"])
+def test_tasks_from_a_catalog_file_or_a_python_module_are_checked(
+    project: Path, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    write(project / "catalog.json", json.dumps(CATALOG))
+    write(project / "tasks.py", TASKS_PY)
+    write(project / "typo.flow", TASK_TYPO)
+    write(project / "ok.flow", TASK_OK)
+
+    assert main(["check", "--format", "json", "--tasks", source, "ok.flow", "typo.flow"]) == 1
+
+    assert codes_in(capsys.readouterr().out) == ["FLOW301"]
+
+
+def test_without_a_catalog_task_names_are_not_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "typo.flow", TASK_TYPO)
+
+    assert main(["check", "typo.flow"]) == 0
+
+
+def test_the_configured_tasks_apply_unless_tasks_are_given(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "pyproject.toml", '[tool.flowc]\ntasks = ["app/tasks.py"]\n')
+    write(project / "app" / "tasks.py", TASKS_PY)
+    write(project / "empty.json", json.dumps({"format": "flow-task-catalog/1", "tasks": {}}))
+    write(project / "ok.flow", TASK_OK)
+
+    assert main(["check", "ok.flow"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--format", "json", "--tasks", "empty.json", "ok.flow"]) == 1
+    assert codes_in(capsys.readouterr().out) == ["FLOW301"]
+
+
+def test_a_task_in_two_sources_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "catalog.json", json.dumps(CATALOG))
+    write(project / "tasks.py", TASKS_PY)
+    write(project / "ok.flow", TASK_OK)
+
+    assert main(["check", "--tasks", "catalog.json", "--tasks", "tasks.py", "ok.flow"]) == 2
+
+    assert capsys.readouterr().err == (
+        "flowc: error: task `send_email` is in two task catalogs: `catalog.json` and `tasks.py`\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "source", "message"),
+    [
+        ({}, "nope.json", "flowc: error: task catalog source 'nope.json' does not exist\n"),
+        (
+            {"bad.json": "{"},
+            "bad.json",
+            "flowc: error: the task catalog `bad.json` is not JSON: Expecting property name "
+            "enclosed in double quotes at line 1, column 2\n",
+        ),
+        (
+            {"old.json": '{"format": "flow-task-catalog/0", "tasks": {}}'},
+            "old.json",
+            "flowc: error: the task catalog `old.json` is not valid:\n"
+            '  `format` must be "flow-task-catalog/1", not "flow-task-catalog/0"\n',
+        ),
+        (
+            {"broken.py": "import not_a_module_anywhere\n"},
+            "broken.py",
+            "flowc: error: cannot import `broken.py`: broken.py:1: ModuleNotFoundError: "
+            "No module named 'not_a_module_anywhere'\n",
+        ),
+    ],
+)
+def test_a_catalog_that_cannot_be_used_is_a_usage_error(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, str],
+    source: str,
+    message: str,
+) -> None:
+    for name, text in files.items():
+        write(project / name, text)
+    write(project / "ok.flow", TASK_OK)
+
+    assert main(["check", "--tasks", source, "ok.flow"]) == 2
+
+    assert capsys.readouterr().err == message
+
+
+def test_catalog_prints_the_catalog_of_modules(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "tasks.py", TASKS_PY)
+
+    assert main(["catalog", "tasks.py"]) == 0
+
+    catalog = json.loads(capsys.readouterr().out)
+    entry = catalog["tasks"]["send_email"]
+    assert entry["inputs"]["required"] == ["to", "subject"]
+    assert entry["doc"] == "Send one email."
+    assert entry["source"] == {"file": "tasks.py", "line": 7}
+
+
+def test_catalog_writes_to_a_file_and_check_reads_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "tasks.py", TASKS_PY)
+    write(project / "typo.flow", TASK_TYPO)
+
+    assert main(["catalog", "tasks.py", "-o", "catalog.json"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["check", "--format", "json", "--tasks", "catalog.json", "typo.flow"]) == 1
+    assert codes_in(capsys.readouterr().out) == ["FLOW301"]
+
+
+def test_catalog_of_a_module_that_fails_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "tasks.py", "raise RuntimeError('no database in tests')\n")
+
+    assert main(["catalog", "tasks.py"]) == 2
+
+    assert capsys.readouterr().err == (
+        "flowc: error: cannot import `tasks.py`: tasks.py:1: RuntimeError: no database in tests\n"
+    )
+
+
+# --- workflow sets -----------------------------------------------------------------------------
+
+CHILD = """```yaml
+name: charge
+inputs:
+  orderId: string
+```
+return { chargeId: Inputs.orderId }
+"""
+PARENT = 'await Workflow.run("charge", { orderId: "o1" })\nawait Workflow.run("refund", {})\n'
+PARENT_BAD_INPUT = 'await Workflow.run("charge", { orderId: 1 })\n'
+
+
+def test_files_given_as_paths_are_typed_together_but_not_a_complete_set(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "flows" / "charge.flow", CHILD)
+    write(project / "flows" / "parent.flow", PARENT)
+    write(project / "flows" / "bad.flow", PARENT_BAD_INPUT)
+
+    assert main(["check", "--format", "json", "flows"]) == 1
+
+    assert codes_in(capsys.readouterr().out) == ["FLOW304"]
+
+
+def test_a_complete_set_reports_unknown_workflows(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "flows" / "charge.flow", CHILD)
+    write(project / "flows" / "parent.flow", PARENT)
+
+    assert main(["check", "--format", "json", "--workflow-set", "flows"]) == 1
+    assert codes_in(capsys.readouterr().out) == ["FLOW305"]
+
+    write(project / "pyproject.toml", '[tool.flowc]\nworkflows = ["flows"]\n')
+    assert main(["check", "--format", "json"]) == 1
+    assert codes_in(capsys.readouterr().out) == ["FLOW305"]
+    assert main(["check", "--no-workflow-set"]) == 0
+
+
+def test_two_workflows_with_one_name_is_flow309_on_the_second(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project / "a.flow", CHILD)
+    write(project / "b.flow", CHILD)
+
+    assert main(["check", "--format", "json", "a.flow", "b.flow"]) == 1
+
+    [entry] = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert (entry["file"], entry["code"]) == ("b.flow", "FLOW309")
+    assert entry["message"] == "workflow name `charge` is already used by `a.flow`"
 
 
 # --- the benchmark's program stays valid ---------------------------------------------------

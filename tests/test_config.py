@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from flowlang.config import ConfigError, FlowcConfig, find_pyproject, load_config
+from flowlang.task_sources import TaskSource
 
 
 def write_pyproject(folder: Path, text: str) -> Path:
@@ -63,7 +64,7 @@ def test_an_unknown_key_names_the_key_the_file_and_the_likely_fix(tmp_path: Path
     message = str(raised.value)
     assert message.startswith(f"unknown key `workflow` in `[tool.flowc]` of {pyproject}")
     assert "did you mean `workflows`?" in message
-    assert "`warnings-as-errors`, `workflows`" in message
+    assert "`tasks`, `warnings-as-errors`, `workflows`" in message
 
 
 @pytest.mark.parametrize(
@@ -72,6 +73,7 @@ def test_an_unknown_key_names_the_key_the_file_and_the_likely_fix(tmp_path: Path
         ('workflows = "workflows"', "`workflows` in `[tool.flowc]` of {} must be a list of paths"),
         ("workflows = [1]", "`workflows` in `[tool.flowc]` of {} must be a list of paths"),
         ('warnings-as-errors = "yes"', "`warnings-as-errors` in `[tool.flowc]` of {} must be"),
+        ('tasks = "tasks.py"', "`tasks` in `[tool.flowc]` of {} must be a list of catalog files"),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_an_error(tmp_path: Path, line: str, expected: str) -> None:
@@ -103,3 +105,19 @@ def test_a_tool_entry_that_is_not_a_table_is_not_a_flowc_table(tmp_path: Path) -
     write_pyproject(tmp_path, 'tool = "none"\n')
 
     assert load_config(tmp_path) == FlowcConfig()
+
+
+def test_task_sources_are_relative_to_the_pyproject(tmp_path: Path) -> None:
+    write_pyproject(
+        tmp_path, '[tool.flowc]\ntasks = ["app/tasks.py", "catalog.json", "app.jobs"]\n'
+    )
+
+    config = load_config(tmp_path / "deep")
+
+    assert config.tasks == (
+        TaskSource("app/tasks.py", tmp_path),
+        TaskSource("catalog.json", tmp_path),
+        TaskSource("app.jobs", tmp_path),
+    )
+    assert config.tasks[0].path == tmp_path / "app/tasks.py"
+    assert FlowcConfig().tasks == ()

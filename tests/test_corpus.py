@@ -3,38 +3,45 @@
 A file states its diagnostics inline, on the line where each one's primary span starts
 (`// error[FLOW101]`, `// warning[FLOW402]`); the reported multiset of (line, severity, code)
 must equal the annotated one exactly. `corpus/README.md` documents the format.
+
+A file is checked alone, unless its folder checks its files together: a folder with a
+`tasks.py` (the task catalog exported from it applies to every file of the folder) or a folder
+whose name ends in `_set` (its files are the complete workflow set, so an unknown child workflow
+is FLOW305). Files checked together form a workflow set, as `flowc check FOLDER` makes one.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from flowlang.compiler.analysis import Analysis, analyze
+from flowlang.compiler.analysis import Analysis, analyze, prepare
+from flowlang.compiler.codes import CODES
 from flowlang.compiler.diagnostics import Diagnostic
+from flowlang.compiler.environment import TaskSignature
 from flowlang.compiler.source import SourceFile
+from flowlang.compiler.workflow_set import analyze_together
 from flowlang.render import render
+from flowlang.task_sources import TaskSource, load_task_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 VALID = CORPUS / "valid"
 INVALID = CORPUS / "invalid"
 
-# Every code the front end (parser, front matter, resolver) reports today. The codes of the
-# later type checker are absent on purpose: a corpus case for them would fail for the wrong
-# reason until it exists.
-FRONT_END_CODES = frozenset(
-    {f"FLOW{n:03d}" for n in range(1, 16)}
-    | {f"FLOW{n:03d}" for n in range(101, 108)}
-    | {"FLOW309", "FLOW402"}
-)
+# The catalogue of LANGUAGE.md §11.8: every code has an invalid file that expects it.
+CATALOGUE_CODES = frozenset(CODES)
+
+TASKS_MODULE = "tasks.py"
+COMPLETE_SET_SUFFIX = "_set"
 
 MINIMUM_FILES_PER_KIND = 60
 
@@ -104,7 +111,37 @@ def _as_expectation(source: SourceFile, diagnostic: Diagnostic) -> Expectation:
 
 
 def analyze_file(path: Path) -> Analysis:
+    """The analysis of a corpus file, alone or together with its folder."""
+    if checks_files_together(path.parent):
+        return analyses_of_folder(path.parent)[path]
     return analyze(read_source(path), path=display_path(path))
+
+
+def checks_files_together(folder: Path) -> bool:
+    return (folder / TASKS_MODULE).is_file() or is_complete_set(folder)
+
+
+def is_complete_set(folder: Path) -> bool:
+    return folder.name.endswith(COMPLETE_SET_SUFFIX)
+
+
+@functools.cache
+def analyses_of_folder(folder: Path) -> Mapping[Path, Analysis]:
+    """Every `.flow` file of `folder`, checked together (each parsed once)."""
+    paths = sorted(folder.glob("*.flow"))
+    prepared = [prepare(read_source(path), path=display_path(path)) for path in paths]
+    analyses = analyze_together(
+        prepared, tasks=task_catalog_of(folder), complete_set=is_complete_set(folder)
+    )
+    return dict(zip(paths, analyses, strict=True))
+
+
+def task_catalog_of(folder: Path) -> dict[str, TaskSignature] | None:
+    """The catalog exported from the folder's `tasks.py` (by `python -m rhythm.catalog`, as
+    `flowc check --tasks tasks.py` does), or None."""
+    if not (folder / TASKS_MODULE).is_file():
+        return None
+    return load_task_catalog([TaskSource(TASKS_MODULE, folder)])
 
 
 def mismatch_report(path: Path, analysis: Analysis, expected: Counter[Expectation]) -> str:
@@ -168,28 +205,58 @@ def test_valid_files_expect_no_errors() -> None:
 
 
 def test_every_invalid_file_expects_an_error() -> None:
+    """Members of a complete workflow set may be the valid children the others call."""
     offenders = [
         display_path(path)
         for path in INVALID_FILES
-        if not any(item.severity == "error" for item in annotations_in(read_source(path)))
+        if not is_complete_set(path.parent)
+        and not any(item.severity == "error" for item in annotations_in(read_source(path)))
     ]
     assert not offenders, "invalid files without an error annotation:\n" + "\n".join(offenders)
 
 
-def test_invalid_files_cover_every_front_end_code() -> None:
+def test_every_invalid_workflow_set_expects_an_error() -> None:
+    folders = {path.parent for path in INVALID_FILES if is_complete_set(path.parent)}
+    offenders = [
+        display_path(folder)
+        for folder in sorted(folders)
+        if not any(
+            item.severity == "error"
+            for path in folder.glob("*.flow")
+            for item in annotations_in(read_source(path))
+        )
+    ]
+    assert not offenders, "invalid workflow sets without an error annotation:\n" + "\n".join(
+        offenders
+    )
+
+
+def test_invalid_files_cover_the_whole_catalogue() -> None:
     covered = {item.code for path in INVALID_FILES for item in annotations_in(read_source(path))}
-    missing = sorted(FRONT_END_CODES - covered)
+    missing = sorted(CATALOGUE_CODES - covered)
     assert not missing, f"no invalid corpus file expects: {', '.join(missing)}"
 
 
-def test_invalid_files_expect_only_front_end_codes() -> None:
+def test_annotations_name_codes_of_the_catalogue() -> None:
     stray = sorted(
         f"{display_path(path)}: {item}"
-        for path in INVALID_FILES
+        for path in ALL_FILES
         for item in annotations_in(read_source(path))
-        if item.code not in FRONT_END_CODES
+        if item.code not in CATALOGUE_CODES
     )
-    assert not stray, "annotations for codes the front end does not report:\n" + "\n".join(stray)
+    assert not stray, "annotations for codes that do not exist:\n" + "\n".join(stray)
+
+
+def test_realistic_workflows_are_checked_against_their_tasks() -> None:
+    catalog = task_catalog_of(VALID / "realistic")
+
+    assert catalog is not None
+    used = {
+        name
+        for path in (VALID / "realistic").glob("*.flow")
+        for name in re.findall(r'Task\.run\(\s*"([^"]+)"', read_source(path))
+    }
+    assert used == set(catalog), "tasks.py and the workflows disagree on the task names"
 
 
 def test_corpus_is_large_enough() -> None:

@@ -379,4 +379,4 @@ class FrontMatterBlock(Node):
 class Program(Node):
     front_matter: FrontMatterBlock | None
     body: tuple[Stmt, ...]
-    wrapper: Span | None = None  # span of `async function main() {` when the wrapper form is used
+    wrapper: Span | None = None  # span of `async function main() { ... }` in the wrapper form

@@ -24,7 +24,7 @@ _WRAPPER = "`async function main()`"
 def apply_wrapper(
     items: Sequence[Any], diagnostics: list[Diagnostic]
 ) -> tuple[tuple[ast.Stmt, ...], Span | None]:
-    """The program body and the wrapper's header span, from the top-level items."""
+    """The program body and the wrapper's span, from the top-level items."""
     wrapper = next((item for item in items if _looks_like_wrapper(item)), None)
     body: list[ast.Stmt] = []
     beside: list[ast.Stmt] = []
@@ -41,7 +41,7 @@ def apply_wrapper(
     diagnostics.extend(_wrapper_misuse(wrapper))
     if beside:
         diagnostics.append(_statements_beside_wrapper(beside))
-    return tuple(body), wrapper.header
+    return tuple(body), wrapper.span
 
 
 def misplaced_function(function: Function) -> Diagnostic:

@@ -26,34 +26,17 @@ from flowlang.compiler import resolve_messages as messages
 from flowlang.compiler.diagnostics import Diagnostic, sort_key
 from flowlang.compiler.lexer import WORDS
 from flowlang.compiler.source import Span
+from flowlang.compiler.stdlib import GLOBALS, METHODS
 from flowlang.compiler.suggest import closest
 from flowlang.compiler.trampoline import Visit, trampoline
 
-# LANGUAGE.md §9.1–§9.10: the names of the outermost, read-only scope. The stdlib table will
-# take over this list; until then it lives here and nowhere else.
-BUILTIN_GLOBALS: frozenset[str] = frozenset(
-    {
-        "Inputs",
-        "Context",
-        "String",
-        "Number",
-        "Boolean",
-        "Error",
-        "Task",
-        "Workflow",
-        "Timer",
-        "Signal",
-        "Promise",
-        "Math",
-        "Date",
-        "JSON",
-        "Object",
-        "Array",
-    }
-)
+# LANGUAGE.md §9.1–§9.10: the names of the outermost, read-only scope, from the stdlib table.
+BUILTIN_GLOBALS: frozenset[str] = frozenset(GLOBALS)
 
 # §9.11 ✎: methods that write their result back into a receiver that is a place (§6.5).
-MUTATING_METHODS: frozenset[str] = frozenset({"push", "pop", "reverse"})
+MUTATING_METHODS: frozenset[str] = frozenset(
+    b.name for methods in METHODS.values() for b in methods.values() if b.mutates
+)
 
 
 class BindingKind(enum.Enum):
