@@ -1,22 +1,24 @@
 """flowlang: the toolchain for `.flow` workflows.
 
 The public API is small: `check()` returns the diagnostics of a source text, optionally against
-a task catalog; `CompileError` carries the diagnostics of a program that cannot be built.
+a task catalog; `compile()` builds its `Program` (the bytecode the runtime runs); `CompileError`
+carries the diagnostics of a program that cannot be built.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from flowlang.compiler.analysis import Analysis, analyze
+from flowlang.compiler.bytecode import Program
 from flowlang.compiler.catalog import CatalogError, catalog_from_document, read_catalog_file
+from flowlang.compiler.codegen import generate
 from flowlang.compiler.diagnostics import Diagnostic, Fix, Label, Severity
 from flowlang.compiler.environment import Environment, TaskSignature
 from flowlang.compiler.source import SourceFile, Span
-
-__version__ = "0.1.0"
+from flowlang.version import __version__
 
 __all__ = [
     "Analysis",
@@ -25,11 +27,14 @@ __all__ = [
     "Diagnostic",
     "Fix",
     "Label",
+    "Program",
     "Severity",
     "SourceFile",
     "Span",
+    "__version__",
     "analyze",
     "check",
+    "compile",
 ]
 
 
@@ -61,6 +66,37 @@ def check(
     """
     environment = Environment(tasks=_task_catalog(catalog))
     return list(analyze(source, path=path, environment=environment).diagnostics)
+
+
+def compile(  # shadows the builtin on purpose: the toolchain's verb
+    source: str,
+    *,
+    path: str | None = None,
+    catalog: Mapping[str, object] | str | os.PathLike[str] | None = None,
+) -> Program:
+    """The compiled `Program` of `source`; raises `CompileError` with every diagnostic when
+    the source has errors. `catalog` is as for `check()`.
+
+    The workflow is named by the front matter's `name`, else by the stem of `path`
+    (`orders/charge.flow` -> `charge`), else `main`.
+    """
+    environment = Environment(tasks=_task_catalog(catalog))
+    analysis = analyze(source, path=path, environment=environment)
+    if any(d.is_error for d in analysis.diagnostics):
+        raise CompileError(errors_first(analysis.diagnostics), path)
+    return generate(analysis, workflow_name(analysis, path), path)
+
+
+def workflow_name(analysis: Analysis, path: str | None) -> str:
+    """The front matter's `name`, else the file stem of `path`, else `main`."""
+    if analysis.front_matter.name is not None:
+        return analysis.front_matter.name
+    return Path(path).stem if path else "main"
+
+
+def errors_first(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Errors, then warnings, each in source order (the order `CompileError` promises)."""
+    return sorted(diagnostics, key=lambda d: not d.is_error)
 
 
 def _task_catalog(

@@ -17,10 +17,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from flowlang import __version__
-from flowlang.compiler.analysis import Prepared, prepare
+from flowlang import CompileError, __version__, workflow_name
+from flowlang import compile as compile_source
+from flowlang.compiler.analysis import Analysis, Prepared, prepare
+from flowlang.compiler.bytecode import Program, ProgramLoadError
 from flowlang.compiler.catalog import CatalogError
+from flowlang.compiler.codegen import generate
 from flowlang.compiler.codes import CODES, diagnostic, explain
+from flowlang.compiler.disasm import disassemble
 from flowlang.compiler.environment import TaskSignature
 from flowlang.compiler.source import SourceFile, Span
 from flowlang.compiler.workflow_set import analyze_together
@@ -213,6 +217,17 @@ def check_together(
 ) -> list[FileReport]:
     """Check `files` (path, displayed path) as one workflow set, each file read and parsed once;
     a file that is not UTF-8 is reported as such and left out of the set."""
+    return [_report_of(item) for item in analyze_files(files, tasks, complete_set=complete_set)]
+
+
+def analyze_files(
+    files: Sequence[tuple[Path, str]],
+    tasks: dict[str, TaskSignature] | None,
+    *,
+    complete_set: bool,
+) -> list[Analysis | FileReport]:
+    """The analyses of `files` checked together, in order; the report of a file that is not
+    UTF-8 in its place."""
     prepared = [prepare_file(path, display) for path, display in files]
     analyses = iter(
         analyze_together(
@@ -221,14 +236,7 @@ def check_together(
             complete_set=complete_set,
         )
     )
-    reports: list[FileReport] = []
-    for item in prepared:
-        if isinstance(item, Prepared):
-            analysis = next(analyses)
-            reports.append(FileReport(analysis.source, analysis.diagnostics))
-        else:
-            reports.append(item)
-    return reports
+    return [next(analyses) if isinstance(item, Prepared) else item for item in prepared]
 
 
 def _check_targets(paths: list[str], config: FlowcConfig, cwd: Path) -> list[Path]:
@@ -413,7 +421,132 @@ def run_catalog(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = (add_check_command, add_catalog_command, add_explain_command)
+# --- flowc build, flowc disasm -------------------------------------------------------------
+
+
+def add_build_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "build",
+        help="compile .flow files to programs the runtime runs",
+        description=(
+            "Check .flow files together (as `flowc check` does) and write the compiled program\n"
+            "of each one without errors to DIR/<workflow>.flowc.json, where <workflow> is the\n"
+            "front matter's `name`, else the file stem. A file with errors is refused: its\n"
+            "diagnostics are printed to stderr and nothing is written for it. The output is\n"
+            "deterministic: the same source and flowlang version give the same bytes."
+        ),
+        epilog=(
+            "exit status: 0 every file built, 1 a file had errors, 2 usage error\n"
+            "\n"
+            "examples:\n"
+            "  flowc build workflows/ -o build/\n"
+            "  flowc build order.flow --tasks app/tasks.py -o build/"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=".flow files and folders")
+    parser.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder")
+    parser.add_argument("--tasks", action="append", metavar="SOURCE", help="as for check")
+    parser.add_argument(
+        "--workflow-set",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="the files are every workflow there is (as for check; default: no)",
+    )
+    parser.set_defaults(run=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    files = collect_flow_files([Path(path) for path in args.paths], cwd)
+    tasks = task_catalog(args.tasks, load_config(cwd), cwd)
+    items = analyze_files(
+        [(path, display_path(path, cwd)) for path in files], tasks, complete_set=args.workflow_set
+    )
+    folder = _output_folder(args.output)
+    refused: list[FileReport] = []
+    for item in items:
+        if isinstance(item, FileReport) or any(d.is_error for d in item.diagnostics):
+            refused.append(_report_of(item))
+            continue
+        path = item.source.path
+        program = generate(item, workflow_name(item, path), path)
+        target = folder / f"{program.workflow}.flowc.json"
+        target.write_bytes(program.to_json())
+        print(f"{path} -> {display_path(target, cwd)}")
+    if refused:
+        sys.stderr.write(render("text", refused, color=use_color("auto", sys.stderr)))
+        sys.stderr.write(f"\nflowc: not built: {', '.join(r.source.path for r in refused)}\n")
+    return EXIT_PROBLEMS if refused else EXIT_CLEAN
+
+
+def _report_of(item: Analysis | FileReport) -> FileReport:
+    return item if isinstance(item, FileReport) else FileReport(item.source, item.diagnostics)
+
+
+def _output_folder(output: str) -> Path:
+    folder = Path(output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot create '{output}': {error.strerror}") from None
+    return folder
+
+
+def add_disasm_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "disasm",
+        help="print the bytecode of a workflow",
+        description=(
+            "Print the instructions of a compiled program (.flowc.json, verified as the\n"
+            "runtime loads it) or of a .flow file compiled on the fly: pc, source line:column,\n"
+            "opcode, operands, and a comment decoding constants, variables and jump targets."
+        ),
+        epilog="examples:\n  flowc disasm build/order.flowc.json\n  flowc disasm order.flow",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", metavar="FILE", help="a .flowc.json program or a .flow file")
+    parser.set_defaults(run=run_disasm)
+
+
+def run_disasm(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read '{args.file}': {error.strerror}") from None
+    try:
+        program = _program_of(path, data)
+    except CompileError as error:
+        report = FileReport(
+            SourceFile(data.decode("utf-8-sig", "replace"), args.file), error.diagnostics
+        )
+        sys.stderr.write(render("text", [report], color=use_color("auto", sys.stderr)))
+        return EXIT_PROBLEMS
+    except ProgramLoadError as error:
+        print(f"flowc: error: {args.file}: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    sys.stdout.write(disassemble(program))
+    return EXIT_CLEAN
+
+
+def _program_of(path: Path, data: bytes) -> Program:
+    if path.suffix != ".flow":
+        return Program.from_json(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"'{path}' is not UTF-8: {error.reason}") from None
+    return compile_source(text, path=str(path))
+
+
+COMMANDS = (
+    add_check_command,
+    add_build_command,
+    add_disasm_command,
+    add_catalog_command,
+    add_explain_command,
+)
 
 
 # --- failures of flowc itself --------------------------------------------------------------

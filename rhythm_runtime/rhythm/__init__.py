@@ -9,8 +9,9 @@ The toolchain that checks `.flow` files is `flowlang` (`flowc`).
 
 from __future__ import annotations
 
+from rhythm.models import Execution, ExecutionStatus, ExecutionType
 from rhythm.tasks import task
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "task"]
+__all__ = ["Execution", "ExecutionStatus", "ExecutionType", "__version__", "task"]

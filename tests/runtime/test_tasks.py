@@ -74,7 +74,7 @@ def test_the_source_location_is_this_file_and_the_decorator_line() -> None:
 
     definition = REGISTRY.get("located")
     assert definition is not None
-    assert definition.file.endswith("tests/rhythm/test_tasks.py")
+    assert definition.file.endswith("tests/runtime/test_tasks.py")
     assert definition.line == line
     assert definition.location == f"{definition.file}:{line}"
 
@@ -106,7 +106,7 @@ def test_a_duplicate_name_names_both_definitions() -> None:
 
     message = str(raised.value)
     assert message.startswith("task `notify` is defined twice: at ")
-    assert message.count("tests/rhythm/test_tasks.py:") == 2
+    assert message.count("tests/runtime/test_tasks.py:") == 2
     assert 'give one of them another name with `@task(name="...")`' in message
 
 
@@ -145,6 +145,6 @@ def test_bad_options_name_the_task_and_its_place(options: dict[str, object], pro
 
     message = str(raised.value)
     assert message.startswith("task `")
-    assert "tests/rhythm/test_tasks.py:" in message
+    assert "tests/runtime/test_tasks.py:" in message
     assert message.endswith(problem)
     assert REGISTRY.all() == ()

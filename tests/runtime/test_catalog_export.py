@@ -240,7 +240,7 @@ def test_an_entry_has_the_keys_of_the_format_in_order() -> None:
     assert list(entry) == ["inputs", "result", "queue", "doc", "source"]
     assert entry["queue"] == "mail"
     assert entry["doc"] == "Send one email."
-    assert entry["source"]["file"].endswith("tests/rhythm/test_catalog_export.py")
+    assert entry["source"]["file"].endswith("tests/runtime/test_catalog_export.py")
     assert isinstance(entry["source"]["line"], int)
 
 
