@@ -18,6 +18,7 @@ from flowlang.compiler.codegen import generate
 from flowlang.compiler.diagnostics import Diagnostic, Fix, Label, Severity
 from flowlang.compiler.environment import Environment, TaskSignature
 from flowlang.compiler.source import SourceFile, Span
+from flowlang.render import render
 from flowlang.version import __version__
 
 __all__ = [
@@ -39,12 +40,24 @@ __all__ = [
 
 
 class CompileError(Exception):
-    """A program has error diagnostics; `.diagnostics` holds all of them (errors first)."""
+    """A program has error diagnostics; `.diagnostics` holds all of them (errors first).
 
-    def __init__(self, diagnostics: list[Diagnostic], path: str | None = None) -> None:
+    Given the `source`, the exception reads like `flowc check`: every error rendered with its
+    location and source line, so a failing test shows what to fix.
+    """
+
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic],
+        path: str | None = None,
+        source: SourceFile | None = None,
+    ) -> None:
         self.diagnostics = diagnostics
         self.path = path
         errors = [d for d in diagnostics if d.is_error]
+        if source is not None and errors:
+            super().__init__("\n" + render("text", [(source, errors)], color=False).rstrip())
+            return
         where = f"{path}: " if path else ""
         first = errors[0].message if errors else "no errors"
         super().__init__(f"{where}{len(errors)} error(s); first: {first}")
@@ -83,7 +96,7 @@ def compile(  # shadows the builtin on purpose: the toolchain's verb
     environment = Environment(tasks=_task_catalog(catalog))
     analysis = analyze(source, path=path, environment=environment)
     if any(d.is_error for d in analysis.diagnostics):
-        raise CompileError(errors_first(analysis.diagnostics), path)
+        raise CompileError(errors_first(analysis.diagnostics), path, analysis.source)
     return generate(analysis, workflow_name(analysis, path), path)
 
 

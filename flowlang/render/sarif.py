@@ -19,6 +19,7 @@ from flowlang.compiler.diagnostics import Diagnostic, Fix, Severity
 from flowlang.compiler.source import SourceFile, Span
 from flowlang.render.positions import region_of
 from flowlang.render.report import FileReport, message_with_help
+from flowlang.version import __version__
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -39,7 +40,7 @@ def render_sarif(reports: Sequence[FileReport]) -> str:
                 "tool": {
                     "driver": {
                         "name": "flowc",
-                        "version": _flowlang_version(),
+                        "version": __version__,
                         "rules": [rule_object(CODES[code]) for code in rule_ids],
                     }
                 },
@@ -53,14 +54,6 @@ def render_sarif(reports: Sequence[FileReport]) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
-
-
-def _flowlang_version() -> str:
-    # Imported here: the package imports the compiler, which renderers must not depend on at
-    # import time.
-    from flowlang import __version__
-
-    return __version__
 
 
 def rule_object(code: Code) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def _compiled(root: tuple[str, str | None], *children: tuple[str, str]) -> tuple
     analyses = analyze_together(prepared, tasks=None, complete_set=True)
     for analysis, (_, where) in zip(analyses, members, strict=True):
         if any(d.is_error for d in analysis.diagnostics):
-            raise flowlang.CompileError(list(analysis.diagnostics), where)
+            raise flowlang.CompileError(list(analysis.diagnostics), where, analysis.source)
     first, *others = analyses
     root_name = first.front_matter.name or (PurePath(path).stem if path else DEFAULT_NAME)
     return (

@@ -157,3 +157,10 @@ return log
 @pytest.mark.parametrize("name", list(SNAPSHOTS))
 def test_disassembly(name: str, snapshot: SnapshotAssertion) -> None:
     assert disassemble(flowlang.compile(SNAPSHOTS[name].lstrip(), path=f"{name}.flow")) == snapshot
+
+
+def test_a_compile_error_reads_like_flowc_check() -> None:
+    with pytest.raises(flowlang.CompileError) as raised:
+        flowlang.compile("let total = 1\nreturn totl\n", path="order.flow")
+    assert "error[FLOW101]: undefined name `totl`" in str(raised.value)
+    assert "--> order.flow:2:8" in str(raised.value)
