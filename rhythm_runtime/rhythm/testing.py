@@ -42,6 +42,7 @@ from typing import Any, cast
 
 from flowlang.compiler.bytecode import Program
 from rhythm.declared_types import mismatch, parse_declared
+from rhythm.failures import workflow_failed
 from rhythm.models import Execution, ExecutionStatus, ExecutionType, timestamp
 from rhythm.promises import Outcome
 from rhythm.testing_compile import compile_workflow_set
@@ -398,11 +399,4 @@ def _check_signal(workflow: str, declared: Mapping[str, str], name: str, payload
 
 
 def _workflow_failed(child: _Run) -> dict[str, object]:
-    cause = child.output if isinstance(child.output, dict) else {}
-    return {
-        "type": "WorkflowFailed",
-        "message": f"Workflow '{child.program.workflow}' failed: {cause.get('message')}",
-        "workflow": child.program.workflow,
-        "executionId": child.id,
-        "cause": child.output,
-    }
+    return workflow_failed(child.program.workflow, child.id, child.output)

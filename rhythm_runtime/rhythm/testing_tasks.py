@@ -13,13 +13,13 @@ effect here: a stub runs at once and every call is a new execution.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import inspect
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from rhythm.failures import as_json, task_failure
 
 DEFAULT_RETRY_DELAY_MS = 1_000
 MAX_RETRY_DELAY_MS = 3_600_000
@@ -95,30 +95,4 @@ async def _awaited(awaitable: Any) -> object:
 def _failure_object(error: object, record: Mapping[str, Any], attempts: int) -> dict[str, object]:
     """The value a failed task rejects with (§8.3)."""
     assert isinstance(error, BaseException)
-    failure: dict[str, object] = {
-        "type": type(error).__name__,
-        "message": str(error),
-        "task": record["name"],
-        "executionId": record["id"],
-        "attempts": attempts,
-    }
-    details = getattr(error, "details", None)
-    if details is not None:
-        with contextlib.suppress(TypeError):  # §8.3: details only when they are JSON
-            failure["details"] = as_json(details, "details")
-    return failure
-
-
-def as_json(value: object, what: str) -> object:
-    """`value` as it comes back from JSON storage: tuples become lists, keys strings, integral
-    numbers `int` (§7.3). Not JSON (a set, NaN, an object): TypeError naming `what`."""
-    try:
-        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{what} must be JSON data: {error}") from None
-    return json.loads(text, parse_float=_number)
-
-
-def _number(text: str) -> int | float:
-    value = float(text)
-    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+    return task_failure(error, name=record["name"], execution_id=record["id"], attempts=attempts)

@@ -1,0 +1,515 @@
+"""`Worker`: runs the tasks and workflow steps of one queue from Postgres.
+
+```python
+from rhythm import Worker
+Worker(queue="default", concurrency=8).run()   # until SIGINT/SIGTERM
+```
+
+How it works (ARCHITECTURE.md: the worker never busy-polls):
+
+* **Claims.** The main loop claims as many pending executions as it has free slots (up to
+  `claim_batch`) in one statement (`FOR UPDATE SKIP LOCKED`), each under a lease of `lease`
+  seconds. It sleeps until a `NOTIFY rhythm_work '<queue>'` (a listener thread holds a
+  `LISTEN` connection), a slot frees up, the next retry backoff ends, or `poll_interval`
+  passes (the fallback if a notification is missed, e.g. while reconnecting).
+* **Tasks.** Sync functions run on a thread pool of `concurrency` threads, `async def` ones on
+  one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
+  for every result that arrived meanwhile, which also wakes the awaiting workflows.
+* **Workflow steps** run on the same pool, each step one transaction (`rhythm.worker_steps`).
+* **Maintenance** (one thread): heartbeats renew the leases of what the worker holds (a lost
+  lease means another worker took the execution over: its result is dropped), due timers are
+  fired every `sweep_interval`, executions whose lease expired (a crashed worker) are made
+  pending again, and tasks past their timeout fail with `TimeoutError`. A sync task cannot be
+  interrupted: its attempt fails at the deadline, its result is ignored, and its thread (and
+  slot) stays busy until the function returns; an async task is cancelled.
+* **Shutdown.** On SIGINT/SIGTERM (or `stop()`) the worker stops claiming, lets what it holds
+  finish for up to `shutdown_timeout` seconds, records the results, and releases the rest to
+  the queue (pending again at once, the interrupted attempt not counted). A second signal
+  skips the wait.
+* **Faults.** A lost database connection (a restart) is retried with a short backoff; nothing
+  is lost since every change is a transaction and leases expire.
+
+`run_until_idle(timeout)` serves the queue until there is nothing left to do (nothing held,
+nothing pending, no timer of a suspended workflow ahead): for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import queue as queue_module
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import psycopg
+from psycopg import Connection
+from psycopg_pool import ConnectionPool
+
+from rhythm.database import connect, create_pool, redact, resolve_database_url
+from rhythm.store.queue import (
+    Claimed,
+    TaskResult,
+    claim,
+    finish_tasks,
+    heartbeat,
+    listen_for_work,
+    next_run_in,
+    reclaim_expired,
+    release,
+)
+from rhythm.store.steps import sweep_timers, work_ahead
+from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
+from rhythm.vm import Limits
+from rhythm.worker_steps import StepRunner
+from rhythm.worker_tasks import InvalidTaskInputs, PreparedCall, TaskCalls, UnknownTaskError
+
+log = logging.getLogger("rhythm.worker")
+
+T = TypeVar("T")
+
+RETRY_BACKOFF_S = (0.05, 0.2, 0.5, 1.0, 2.0)  # waits between attempts at a failed DB call
+SWEEP_BATCH = 500  # timers fired / leases reclaimed per statement
+FLUSH_BATCH = 1000  # task results recorded per transaction
+MAINTENANCE_TICK_S = 0.05  # how often timeouts are checked
+
+
+class _Held:
+    """An execution this worker holds: its claim, deadline, and whether its outcome is
+    settled (recorded, or to be dropped because the lease was lost)."""
+
+    __slots__ = ("claimed", "deadline", "future", "settled")
+
+    # `deadline` (monotonic seconds) is for sync tasks; async ones time out by `wait_for`.
+
+    def __init__(self, claimed: Claimed, deadline: float | None) -> None:
+        self.claimed = claimed
+        self.deadline = deadline
+        self.settled = False
+        self.future: asyncio.Future[object] | None = None
+
+
+class Worker:
+    """Serves one queue; see the module documentation."""
+
+    def __init__(
+        self,
+        queue: str = DEFAULT_QUEUE,
+        concurrency: int = 8,
+        database_url: str | None = None,
+        *,
+        lease: float = 30.0,
+        poll_interval: float = 1.0,
+        sweep_interval: float = 0.1,
+        claim_batch: int = 100,
+        shutdown_timeout: float = 30.0,
+        registry: TaskRegistry = REGISTRY,
+        limits: Limits | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"Worker(concurrency={concurrency}): concurrency must be 1 or more")
+        if lease <= 0 or poll_interval <= 0 or sweep_interval <= 0:
+            raise ValueError("Worker: lease, poll_interval and sweep_interval must be positive")
+        self.queue = queue
+        self.concurrency = concurrency
+        self.database_url = resolve_database_url(database_url)
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.sweep_interval = sweep_interval
+        self.claim_batch = claim_batch
+        self.shutdown_timeout = shutdown_timeout
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._tasks = TaskCalls(registry)
+        self._steps = StepRunner(registry, limits or Limits())
+        self._lock = threading.Lock()
+        self._held: dict[str, _Held] = {}
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._hurry = threading.Event()  # a second signal: do not wait for held work
+        self._done = threading.Event()  # held work is over: helper threads may exit
+        self._results: queue_module.Queue[TaskResult] = queue_module.Queue()
+        self._unflushed = 0  # results queued or being written
+        self._pool: ConnectionPool | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._threads: list[threading.Thread] = []
+        self._background: threading.Thread | None = None
+
+    # -- public API
+
+    def run(self) -> None:
+        """Serve the queue until SIGINT/SIGTERM (or `stop()`), then shut down gracefully."""
+        restore = self._install_signal_handlers()
+        try:
+            self._serve(until_idle=False, deadline=None)
+        finally:
+            restore()
+
+    def run_until_idle(self, timeout: float = 30.0) -> None:
+        """Serve the queue until nothing is left to do (see the module documentation);
+        `TimeoutError` if that takes longer than `timeout` seconds."""
+        self._serve(until_idle=True, deadline=time.monotonic() + timeout)
+
+    def start(self) -> None:
+        """Serve the queue on a background thread (stop it with `stop()`)."""
+        self._background = threading.Thread(
+            target=self._serve, args=(False, None), name="rhythm-worker", daemon=True
+        )
+        self._background.start()
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop claiming and shut down gracefully; with `wait`, return once it has."""
+        self._stopping.set()
+        self._wake.set()
+        if wait and self._background is not None:
+            self._background.join()
+
+    # -- the main loop
+
+    def _serve(self, until_idle: bool, deadline: float | None) -> None:
+        self._stopping.clear()
+        self._hurry.clear()
+        self._done.clear()
+        self._pool = create_pool(self.database_url, min_size=2, max_size=self.concurrency + 4)
+        self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="rhythm-task")
+        self._start_threads()
+        log.info(
+            "worker %s serving queue %r (concurrency %d) on %s",
+            self.owner,
+            self.queue,
+            self.concurrency,
+            redact(self.database_url),
+        )
+        try:
+            self._claim_loop(until_idle, deadline)
+        finally:
+            self._shut_down()
+
+    def _claim_loop(self, until_idle: bool, deadline: float | None) -> None:
+        while not self._stopping.is_set():
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"worker on queue {self.queue!r} still had work after the run_until_idle "
+                    "timeout; raise the timeout or look for a workflow waiting on a long timer"
+                )
+            self._wake.clear()
+            free = self.concurrency - len(self._held)
+            claimed = self._claim(free) if free > 0 else []
+            if until_idle and not claimed and self._idle():
+                return
+            if free > 0 and len(claimed) == min(free, self.claim_batch):
+                continue  # there may be more right away
+            self._wake.wait(self._sleep_time(free, claimed))
+
+    def _claim(self, free: int) -> list[Claimed]:
+        limit = min(free, self.claim_batch)
+        claimed = self._db(lambda conn: claim(conn, self.queue, limit, self.owner, self.lease))
+        for item in claimed:
+            self._dispatch(item)
+        return claimed
+
+    def _sleep_time(self, free: int, claimed: list[Claimed]) -> float:
+        if free <= 0 or claimed:
+            return self.poll_interval  # woken early when a slot frees up
+        upcoming = self._db(lambda conn: next_run_in(conn, self.queue))
+        if upcoming is None:
+            return self.poll_interval
+        return min(self.poll_interval, max(upcoming, 0.001))
+
+    def _idle(self) -> bool:
+        with self._lock:
+            busy = bool(self._held) or self._unflushed > 0
+        return not busy and not self._db(lambda conn: work_ahead(conn, self.queue))
+
+    # -- running what was claimed
+
+    def _dispatch(self, claimed: Claimed) -> None:
+        timeout = None if claimed.timeout_ms is None else claimed.timeout_ms / 1000
+        definition = self._tasks.definition(claimed.name) if claimed.type == "task" else None
+        is_async = definition is not None and definition.is_async
+        deadline = None if timeout is None or is_async else time.monotonic() + timeout
+        held = _Held(claimed, deadline)
+        with self._lock:
+            self._held[claimed.id] = held
+        assert self._executor is not None
+        if is_async:
+            self._run_async(held, timeout)
+        else:
+            self._executor.submit(self._run_held, held)
+
+    def _run_held(self, held: _Held) -> None:
+        try:
+            if held.claimed.type == "workflow":
+                self._run_step(held.claimed)
+            else:
+                self._settle(held, self._attempt(held.claimed))
+        finally:
+            self._release_slot(held.claimed.id)
+
+    def _attempt(self, claimed: Claimed) -> TaskResult:
+        call = self._prepare(claimed)
+        if isinstance(call, TaskResult):
+            return call
+        try:
+            result = call()
+        except Exception as error:  # the task's failure (§8.3)
+            return self._tasks.failed(claimed, error)
+        return self._tasks.succeeded(claimed, result)
+
+    def _run_async(self, held: _Held, timeout: float | None) -> None:
+        loop = self._event_loop()
+
+        def begin() -> None:
+            task = loop.create_task(self._attempt_async(held.claimed, timeout))
+            held.future = task
+            task.add_done_callback(lambda done: self._finish_async(held, done))
+
+        loop.call_soon_threadsafe(begin)
+
+    def _prepare(self, claimed: Claimed) -> PreparedCall | TaskResult:
+        """The call to make, or the failed attempt when it cannot be made."""
+        try:
+            return self._tasks.prepare(claimed)
+        except InvalidTaskInputs as error:  # every attempt would fail alike: no retry
+            return self._tasks.failed(claimed, error, error_type="TypeError", retry=False)
+        except UnknownTaskError as error:  # a deploy may bring the task: retries apply
+            return self._tasks.failed(claimed, error, error_type="UnknownTaskError")
+
+    async def _attempt_async(self, claimed: Claimed, timeout: float | None) -> TaskResult:
+        call = self._prepare(claimed)
+        if isinstance(call, TaskResult):
+            return call
+        try:
+            result = await asyncio.wait_for(call(), timeout)
+        except TimeoutError:
+            return self._tasks.timed_out(claimed)
+        except Exception as error:  # the task's failure (§8.3)
+            return self._tasks.failed(claimed, error)
+        return self._tasks.succeeded(claimed, result)
+
+    def _finish_async(self, held: _Held, done: asyncio.Future[TaskResult]) -> None:
+        claimed = held.claimed
+        try:
+            if done.cancelled():  # its cancellation was requested (§10.9)
+                message = f"Task '{claimed.name}' was cancelled"
+                cancelled = self._tasks.failed(
+                    claimed, None, error_type="CancelledError", message=message, retry=False
+                )
+                self._settle(held, cancelled)
+            else:
+                self._settle(held, done.result())
+        finally:
+            self._release_slot(held.claimed.id)
+
+    def _run_step(self, claimed: Claimed) -> None:
+        try:
+            self._db(lambda conn: self._steps.run(conn, claimed, self.owner))
+        except psycopg.Error:
+            log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
+        except Exception as error:  # a fault of the runtime, not of the workflow's code
+            log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
+            message = f"the runtime could not run a step of this workflow: {error!r}"
+            self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
+
+    def _settle(self, held: _Held, result: TaskResult) -> None:
+        """Queue `result` for recording, unless the attempt's outcome is already settled."""
+        with self._lock:
+            if held.settled:
+                return
+            held.settled = True
+            self._unflushed += 1
+        self._results.put(result)
+
+    def _release_slot(self, execution_id: str) -> None:
+        with self._lock:
+            self._held.pop(execution_id, None)
+        self._wake.set()
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=self._loop.run_forever, name="rhythm-async", daemon=True
+                )
+                thread.start()
+            return self._loop
+
+    # -- helper threads
+
+    def _start_threads(self) -> None:
+        self._threads = [
+            threading.Thread(target=target, name=name, daemon=True)
+            for target, name in (
+                (self._listen, "rhythm-listen"),
+                (self._flush_loop, "rhythm-flush"),
+                (self._maintain, "rhythm-maintain"),
+            )
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _listen(self) -> None:
+        """Wake the claim loop on `NOTIFY rhythm_work '<queue>'`; reconnect when the
+        connection drops (the claim loop's poll covers the gap)."""
+        while not self._stopping.is_set():
+            try:
+                with connect(self.database_url, autocommit=True) as conn:
+                    listen_for_work(conn)
+                    self._wake.set()  # anything sent while not listening
+                    while not self._stopping.is_set():
+                        for notice in conn.notifies(timeout=self.poll_interval):
+                            if notice.payload == self.queue:
+                                self._wake.set()
+            except Exception:
+                log.warning("LISTEN connection lost; reconnecting", exc_info=True)
+                self._stopping.wait(RETRY_BACKOFF_S[-1])
+
+    def _flush_loop(self) -> None:
+        while not (self._done.is_set() and self._results.empty()):
+            try:
+                first = self._results.get(timeout=MAINTENANCE_TICK_S)
+            except queue_module.Empty:
+                continue
+            batch = [first]
+            while len(batch) < FLUSH_BATCH:
+                try:
+                    batch.append(self._results.get_nowait())
+                except queue_module.Empty:
+                    break
+            batch.sort(key=lambda result: result.id)  # lock rows in one order
+            try:
+                self._db(functools.partial(self._finish, batch=batch))
+            except psycopg.Error:
+                log.exception(
+                    "could not record %d task results; their leases will expire and the tasks "
+                    "run again",
+                    len(batch),
+                )
+            with self._lock:
+                self._unflushed -= len(batch)
+            self._wake.set()
+
+    def _finish(self, conn: Connection, *, batch: list[TaskResult]) -> None:
+        with conn.transaction():
+            finish_tasks(conn, batch, self.owner)
+
+    def _maintain(self) -> None:
+        next_heartbeat = next_sweep = 0.0
+        while not self._done.wait(MAINTENANCE_TICK_S):
+            now = time.monotonic()
+            self._enforce_timeouts(now)
+            try:
+                if now >= next_heartbeat:
+                    next_heartbeat = now + self.lease / 3
+                    self._heartbeat()
+                if now >= next_sweep and not self._stopping.is_set():
+                    next_sweep = now + self.sweep_interval
+                    self._sweep()
+            except psycopg.Error:
+                log.warning("maintenance failed; retrying", exc_info=True)
+
+    def _heartbeat(self) -> None:
+        with self._lock:
+            ids = list(self._held)
+        if not ids:
+            return
+        still_held = self._db(lambda conn: heartbeat(conn, ids, self.owner, self.lease))
+        for execution_id in ids:
+            cancel_requested = still_held.get(execution_id)
+            if cancel_requested is False:
+                continue
+            with self._lock:
+                held = self._held.get(execution_id)
+                # A step checks its lease in its own transaction (and releases it on commit).
+                if held is not None and held.claimed.type == "task" and cancel_requested is None:
+                    held.settled = True  # another worker has it now: drop our result
+                    log.warning("lease of %s lost; its result will be dropped", execution_id)
+            if held is not None and held.future is not None and self._loop is not None:
+                self._loop.call_soon_threadsafe(held.future.cancel)
+
+    def _sweep(self) -> None:
+        def sweep(conn: Connection) -> None:
+            with conn.transaction():
+                sweep_timers(conn, SWEEP_BATCH)
+            with conn.transaction():
+                reclaim_expired(conn, SWEEP_BATCH)
+
+        self._db(sweep)
+
+    def _enforce_timeouts(self, now: float) -> None:
+        with self._lock:
+            overdue = [
+                held
+                for held in self._held.values()
+                if held.deadline is not None and now > held.deadline and not held.settled
+            ]
+        for held in overdue:
+            self._settle(held, self._tasks.timed_out(held.claimed))
+
+    # -- shutdown
+
+    def _shut_down(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        limit = time.monotonic() + self.shutdown_timeout
+        while self._held and time.monotonic() < limit and not self._hurry.is_set():
+            time.sleep(MAINTENANCE_TICK_S)
+        self._done.set()
+        for thread in self._threads:
+            thread.join()
+        with self._lock:
+            unfinished = [i for i, held in self._held.items() if not held.settled]
+        if unfinished:
+            count = self._db(lambda conn: release(conn, unfinished, self.owner))
+            log.info("released %d unfinished executions back to queue %r", count, self.queue)
+        assert self._executor is not None and self._pool is not None
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop = None
+        self._pool.close()
+
+    def _install_signal_handlers(self) -> Callable[[], None]:
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def on_signal(number: int, _frame: object) -> None:
+            if self._stopping.is_set():
+                self._hurry.set()
+            log.info("received %s: stopping", signal.Signals(number).name)
+            self._stopping.set()
+            self._wake.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def restore() -> None:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+        return restore
+
+    # -- database calls
+
+    def _db(self, operation: Callable[[Connection], T]) -> T:
+        """Run `operation` on a pooled connection (autocommit: it opens its own transactions),
+        retrying lost connections, deadlocks and serialization failures a few times."""
+        assert self._pool is not None
+        for wait in (*RETRY_BACKOFF_S, None):
+            try:
+                with self._pool.connection() as conn:
+                    conn.autocommit = True
+                    return operation(conn)
+            except psycopg.OperationalError as error:  # includes deadlocks
+                if wait is None:
+                    raise
+                log.warning("database call failed (%s); retrying in %.2f s", error, wait)
+                time.sleep(wait)
+        raise AssertionError("unreachable")

@@ -1,0 +1,327 @@
+"""Workflow steps on the real store (LANGUAGE.md §8.3, §8.4, §9.2–§9.6, §10): tasks, children,
+timers, signals, combinators and cancellation, each run by a real `Worker`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import rhythm
+from rhythm import app as app_module
+from rhythm import client
+from rhythm.models import Execution, ExecutionStatus
+from rhythm.store.queue import TaskResult, claim, finish_tasks
+from rhythm.tasks import REGISTRY, task
+from rhythm.vm import Limits
+from rhythm.worker import Worker
+from rhythm.worker_steps import StepRunner
+
+FAST = {"lease": 2.0, "poll_interval": 0.2, "sweep_interval": 0.02, "shutdown_timeout": 5.0}
+CHILDREN = "SELECT type, name, status FROM rhythm.executions WHERE parent_id = %s ORDER BY id"
+TIMERS = "SELECT fired FROM rhythm.timers WHERE execution_id = %s"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    REGISTRY.clear()
+    yield
+    app_module.shutdown()
+    REGISTRY.clear()
+
+
+@pytest.fixture
+def tasks() -> None:
+    @task
+    def double(n: int) -> int:
+        return n * 2
+
+    @task
+    def fail(message: str) -> None:
+        raise ValueError(message)
+
+    @task
+    def slow(seconds: float) -> float:
+        time.sleep(seconds)
+        return seconds
+
+
+def init(url: str, folder: Path, **workflows: str) -> rhythm.Application:
+    for name, source in workflows.items():
+        (folder / f"{name}.flow").write_text(source, encoding="utf-8")
+    return rhythm.init(database_url=url, workflow_paths=[folder])
+
+
+def drain(url: str) -> None:
+    Worker(database_url=url, concurrency=4, **FAST).run_until_idle(timeout=20)  # type: ignore[arg-type]
+
+
+def sql(url: str, query: str, *parameters: object) -> list[tuple[object, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(query, parameters).fetchall()  # type: ignore[arg-type]
+
+
+def run(url: str, name: str, inputs: dict[str, object] | None = None) -> Execution:
+    execution_id = client.workflows.run(name, inputs=inputs or {})
+    drain(url)
+    return client.executions.get(execution_id)
+
+
+def test_sequential_and_parallel_tasks(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    source = """
+let a = await Task.run("double", { n: Inputs.n })
+let both = await Promise.all([Task.run("double", { n: a }), Task.run("double", { n: 1 })])
+return { a, both }
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution = run(migrated_url, "flow", {"n": 5})
+    assert execution.status == ExecutionStatus.COMPLETED
+    assert execution.output == {"a": 10, "both": [20, 2]}
+    children = sql(migrated_url, CHILDREN, execution.id)
+    assert children == [("task", "double", "completed")] * 3
+
+
+def test_a_failed_task_throws_at_the_await(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    source = """
+try {
+  await Task.run("fail", { message: "card declined" }, { retries: 1, retryDelay: "10ms" })
+} catch (e) {
+  return e
+}
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution = run(migrated_url, "flow")
+    output = execution.output
+    assert (output["type"], output["message"], output["task"]) == (
+        "ValueError",
+        "card declined",
+        "fail",
+    )
+    assert output["attempts"] == 2 and output["executionId"].startswith(execution.id)
+
+
+def test_child_workflows_succeed_and_fail(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    parent = """
+let ok = await Workflow.run("child", { n: 3 })
+try {
+  await Workflow.run("child", { n: -1 })
+} catch (e) {
+  return { ok, failed: e }
+}
+"""
+    child = """
+```yaml
+inputs:
+  n: number
+```
+if (Inputs.n < 0) throw { type: "RangeError", message: "negative" }
+return await Task.run("double", { n: Inputs.n })
+"""
+    init(migrated_url, tmp_path, parent=parent, child=child)
+    execution = run(migrated_url, "parent")
+    assert execution.output["ok"] == 6
+    failed = execution.output["failed"]
+    assert failed["type"] == "WorkflowFailed"
+    assert failed["message"] == "Workflow 'child' failed: negative"
+    assert failed["cause"] == {"type": "RangeError", "message": "negative"}
+
+
+def test_a_child_with_invalid_inputs_fails_without_running(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    parent = """
+let name = "child"
+try { await Workflow.run(name, { n: "three" }) } catch (e) { return e.cause }
+"""
+    child = "```yaml\ninputs:\n  n: number\n```\nreturn Inputs.n\n"
+    init(migrated_url, tmp_path, parent=parent, child=child)
+    execution = run(migrated_url, "parent")
+    assert execution.output["type"] == "TypeError"
+    assert execution.output["message"].startswith("Invalid inputs: inputs.n")
+
+
+def test_timers_fire_and_races_decide_by_settle_time(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    source = """
+let started = Date.now()
+await Timer.delay("150ms")
+let waited = Date.now() - started
+let r = await Promise.race_kv({ task: Task.run("slow", { seconds: 0.05 }), timer: Timer.delay(5) })
+let slow = Task.run("slow", { seconds: 0.5 })
+let t = await Promise.race_kv({ task: slow, timer: Timer.delay("50ms") })
+return { waited, first: r.key, second: t.key }
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution = run(migrated_url, "flow")
+    assert execution.output["waited"] >= 150
+    assert (execution.output["first"], execution.output["second"]) == ("task", "timer")
+    assert sql(migrated_url, TIMERS, execution.id).count((True,)) == 2
+
+
+def test_signals_are_buffered_first_in_first_out(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    source = """
+let first = await Signal.next("item")
+let second = await Signal.next("item")
+let approval = await Signal.next("approval")
+return [first, second, approval]
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution_id = client.workflows.run("flow")
+    client.signals.send(execution_id, "item", {"n": 1})  # before the workflow ever ran
+    drain(migrated_url)
+    assert client.executions.get(execution_id).status == ExecutionStatus.SUSPENDED
+    client.signals.send(execution_id, "approval", True)
+    client.signals.send(execution_id, "item", {"n": 2})
+    drain(migrated_url)
+    execution = client.executions.get(execution_id)
+    assert execution.output == [{"n": 1}, {"n": 2}, True]
+
+
+def test_a_signal_reaches_a_running_worker(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    source = 'return await Signal.next("go")\n'
+    init(migrated_url, tmp_path, flow=source)
+    worker = Worker(database_url=migrated_url, concurrency=2, **FAST)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        execution_id = client.workflows.run("flow")
+        _wait_for_status(execution_id, ExecutionStatus.SUSPENDED)
+        client.signals.send(execution_id, "go", "now")
+        assert client.executions.wait(execution_id, timeout=5).output == "now"
+    finally:
+        worker.stop()
+
+
+def test_promise_combinators_over_a_mix(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    source = """
+let settled = await Promise.allSettled({
+  task: Task.run("double", { n: 2 }),
+  failed: Task.run("fail", { message: "no" }),
+  child: Workflow.run("child"),
+  timer: Timer.delay("20ms"),
+  plain: 7,
+})
+let any = await Promise.any([Task.run("fail", { message: "x" }), Task.run("double", { n: 4 })])
+return { settled, any }
+"""
+    init(migrated_url, tmp_path, flow=source, child="return 'child done'\n")
+    output = run(migrated_url, "flow").output
+    assert output["any"] == 8
+    settled = output["settled"]
+    assert settled["task"] == {"status": "fulfilled", "value": 4}
+    assert settled["failed"]["status"] == "rejected"
+    assert settled["failed"]["reason"]["message"] == "no"
+    assert settled["child"] == {"status": "fulfilled", "value": "child done"}
+    assert settled["timer"] == {"status": "fulfilled", "value": None}
+    assert settled["plain"] == {"status": "fulfilled", "value": 7}
+
+
+def test_fire_and_forget_tasks_run_after_the_workflow_ends(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    source = 'Task.run("double", { n: 21 })\nreturn "done"\n'
+    init(migrated_url, tmp_path, flow=source)
+    execution = run(migrated_url, "flow")
+    assert execution.output == "done"
+    assert sql(migrated_url, CHILDREN, execution.id) == [("task", "double", "completed")]
+
+
+def test_cancelling_a_suspended_workflow_reaches_children_and_timers(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    parent = """
+Timer.delay("1h")
+let child = Workflow.run("child")
+return await Signal.next("never")
+"""
+    child = 'return await Signal.next("never")\n'
+    init(migrated_url, tmp_path, parent=parent, child=child)
+    worker = Worker(database_url=migrated_url, concurrency=2, **FAST)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        execution_id = client.workflows.run("parent")
+        _wait_for_status(execution_id, ExecutionStatus.SUSPENDED)
+        client.executions.cancel(execution_id)
+        execution = client.executions.wait(execution_id, timeout=5)
+    finally:
+        worker.stop()
+    assert execution.status == ExecutionStatus.FAILED
+    assert execution.output == {"type": "CancelledError", "message": "Execution cancelled"}
+    assert sql(migrated_url, CHILDREN, execution_id) == [("workflow", "child", "failed")]
+    assert sql(migrated_url, TIMERS, execution_id) == []
+
+
+def test_cancelling_while_a_step_runs_ends_it_after_the_step(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    source = """
+let r = await Task.run("slow", { seconds: 0.3 })
+return await Task.run("double", { n: 1 })
+"""
+    init(migrated_url, tmp_path, flow=source)
+    worker = Worker(database_url=migrated_url, concurrency=2, **FAST)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        execution_id = client.workflows.run("flow")
+        _wait_for_status(execution_id, ExecutionStatus.SUSPENDED)
+        client.executions.cancel(execution_id)
+        execution = client.executions.wait(execution_id, timeout=5)
+    finally:
+        worker.stop()
+    assert execution.output == {"type": "CancelledError", "message": "Execution cancelled"}
+    (slow,) = sql(migrated_url, CHILDREN, execution_id)
+    assert slow == ("task", "slow", "failed")  # cancelled with its workflow
+
+
+def test_a_yielding_step_is_resumed(migrated_url: str, tmp_path: Path, tasks: None) -> None:
+    source = "let total = 0\nlet i = 0\nwhile (i < 30000) { total += i\n i += 1 }\nreturn total\n"
+    init(migrated_url, tmp_path, flow=source)
+    execution = run(migrated_url, "flow")
+    assert execution.output == sum(range(30000))
+
+
+def test_a_wake_while_the_workflow_is_pending_is_not_lost(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    """A task result committed while its workflow is `pending` (woken by an earlier result,
+    not claimed yet) must not be missed by the step that runs next. Interleaved by hand: the
+    flusher's transaction finishing task B wakes the workflow, a claim and a step run before
+    that transaction commits; the step must not read the outcomes without B and suspend for
+    good (the wake has to hold the pending row until it commits, so the claim skips it)."""
+    source = """
+let both = await Promise.all([Task.run("double", { n: 1 }), Task.run("double", { n: 2 })])
+return both
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution_id = client.workflows.run("flow", inputs={})
+    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    with (
+        psycopg.connect(migrated_url, autocommit=True) as flusher,
+        psycopg.connect(migrated_url, autocommit=True) as stepper,
+    ):
+        (workflow,) = claim(stepper, "default", 10, owner, 30.0)
+        assert steps.run(stepper, workflow, owner) == "suspended"
+        first, second = claim(stepper, "default", 10, owner, 30.0)
+        with flusher.transaction():
+            finish_tasks(flusher, [TaskResult(first.id, "completed", "2")], owner)
+        assert client.executions.get(execution_id).status == ExecutionStatus.PENDING
+        with flusher.transaction():
+            finish_tasks(flusher, [TaskResult(second.id, "completed", "4")], owner)
+            # Not committed yet: a worker claims and steps what it can meanwhile.
+            for claimed in claim(stepper, "default", 10, owner, 30.0):
+                steps.run(stepper, claimed, owner)
+    drain(migrated_url)
+    execution = client.executions.get(execution_id)
+    assert (execution.status, execution.output) == (ExecutionStatus.COMPLETED, [2, 4])
+
+
+def _wait_for_status(execution_id: str, status: ExecutionStatus) -> None:
+    deadline = time.monotonic() + 5
+    while client.executions.get(execution_id).status != status:
+        assert time.monotonic() < deadline, f"{execution_id} never became {status}"
+        time.sleep(0.01)
