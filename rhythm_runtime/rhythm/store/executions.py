@@ -78,11 +78,11 @@ VALUES (%(id)s, %(name)s, %(payload)s::json)
 RETURNING seq
 """
 
-# Waking a workflow: see `wake` (it also matches running rows, so no wake-up is lost).
+# Waking a workflow: see `wake` (it locks every unfinished row, so no wake-up is lost).
 WAKE = """
 WITH targets AS (
   SELECT id FROM rhythm.executions
-  WHERE id = ANY(%(ids)s::text[]) AND status IN ('suspended', 'running')
+  WHERE id = ANY(%(ids)s::text[]) AND status IN ('pending', 'running', 'suspended')
   ORDER BY id
   FOR UPDATE
 )
@@ -247,9 +247,15 @@ def insert_signal(conn: Connection, execution_id: str, name: str, payload: str) 
 
 
 def wake(conn: Connection, ids: Iterable[str]) -> None:
-    """Make the suspended workflows among `ids` pending and notify their queues (running ones are
-    matched too: the wake waits for their step to commit, then re-reads the row, so a step
-    that read its outcomes just before cannot suspend forever)."""
+    """Make the suspended workflows among `ids` pending and notify their queues.
+
+    Every unfinished row is locked until the caller's transaction commits, not only the
+    suspended ones, because what the caller finished is invisible to others until then: a
+    `running` row's step holds the lock, so the wake waits for it to commit and then re-reads
+    the row (a step that read its outcomes just before ends `suspended` and is made pending);
+    a `pending` row (woken earlier, not claimed yet) is held so that the claim skips it until
+    this commit, and its step cannot read the outcomes without the caller's result and
+    suspend forever. Rows that change while the wake waits are re-checked (READ COMMITTED)."""
     unique = sorted(set(ids))
     if not unique:
         return

@@ -7,11 +7,13 @@ transaction for every result that arrived meanwhile. Leases of a crashed worker 
 `reclaim_expired` makes their executions pending again.
 
 Every write that finishes an execution or touches a workflow goes through `wake`, which locks
-the awakened rows in id order (no lock cycles between concurrent batches). It also matches a
-workflow that is `running`: its step transaction holds the row lock, so the wake waits for the
-step to commit and then re-reads the row; a step that ended `suspended` is made `pending`.
-Matching only `suspended` would skip a running row without waiting, and a step that had read
-the outcomes just before this commit would then suspend forever (a lost wake-up).
+the awakened rows in id order (no lock cycles between concurrent batches). It locks every
+unfinished workflow row, not only `suspended` ones. A `running` workflow's step transaction
+holds the row lock, so the wake waits for the step to commit and then re-reads the row; a step
+that ended `suspended` is made `pending`. A `pending` workflow (woken by an earlier result) is
+held until the waking transaction commits, so `CLAIM` (`SKIP LOCKED`) cannot take it and run a
+step that reads the outcomes before this result is visible. Skipping either would let such a
+step suspend forever although all it waits for has finished (a lost wake-up).
 """
 
 from __future__ import annotations

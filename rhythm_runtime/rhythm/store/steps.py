@@ -3,8 +3,9 @@ effects and state it commits, and the due-timer sweep.
 
 A step is one transaction (LANGUAGE.md §10.3): `lock_workflow` first, then `read_outcomes` (a
 new statement, so under READ COMMITTED it sees every task, child and signal committed before
-the lock was granted; anything committed later had to wait for the lock and wakes the
-workflow after the step, see `rhythm.store.queue`), then `insert_children`, `insert_timers`
+the lock was granted; anything committed later held or waited for the row lock in its
+`wake`, before the claim or after the step, and wakes the workflow after the step, see
+`rhythm.store.queue`), then `insert_children`, `insert_timers`
 and `finish_step`, committed together. Child ids are derived by the VM from the parent's id and
 a counter, so `ON CONFLICT (id) DO NOTHING` makes a step that runs again insert nothing twice.
 """
