@@ -8,17 +8,14 @@ Worker(queue="default", concurrency=8).run()   # until SIGINT/SIGTERM
 How it works (ARCHITECTURE.md: the worker never busy-polls):
 
 * **Claims.** The main loop claims as many pending executions as it has free slots (up to
-  `claim_batch`) in one statement (`FOR UPDATE SKIP LOCKED`): tasks under a lease of `lease`
-  seconds; workflows are only picked, and their step claims the row in its own transaction
-  (a `FOR UPDATE SKIP LOCKED` row lock held until the step commits). It sleeps until a
-  `NOTIFY rhythm_work '<queue>'` (a listener thread holds a `LISTEN` connection), a slot
-  frees up, the next retry backoff ends, or `poll_interval` passes (the fallback
-  if a notification is missed, e.g. while reconnecting).
+  `claim_batch`) in one statement (`FOR UPDATE SKIP LOCKED`), each under a lease of `lease`
+  seconds. It sleeps until a `NOTIFY rhythm_work '<queue>'` (a listener thread holds a
+  `LISTEN` connection), a slot frees up, the next retry backoff ends, or `poll_interval`
+  passes (the fallback if a notification is missed, e.g. while reconnecting).
 * **Tasks.** Sync functions run on a thread pool of `concurrency` threads, `async def` ones on
   one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
   for every result that arrived meanwhile, which also wakes the awaiting workflows.
-* **Workflow steps** run on the same pool, each step one transaction that locks the pending
-  workflow row, runs the step and commits what it did (`rhythm.worker_steps`).
+* **Workflow steps** run on the same pool, each step one transaction (`rhythm.worker_steps`).
 * **Maintenance** (one thread): heartbeats renew the leases of what the worker holds (a lost
   lease means another worker took the execution over: its result is dropped), due timers are
   fired every `sweep_interval`, executions whose lease expired (a crashed worker) are made
@@ -39,7 +36,6 @@ nothing pending, no timer of a suspended workflow ahead): for tests and scripts.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import os
@@ -69,7 +65,7 @@ from rhythm.store.queue import (
     reclaim_expired,
     release,
 )
-from rhythm.store.steps import lock_workflow, sweep_timers, work_ahead
+from rhythm.store.steps import sweep_timers, work_ahead
 from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
 from rhythm.vm import Limits
 from rhythm.worker_steps import StepRunner
@@ -214,11 +210,7 @@ class Worker:
 
     def _claim(self, free: int) -> list[Claimed]:
         limit = min(free, self.claim_batch)
-        with self._lock:
-            held = list(self._held)
-        claimed = self._db(
-            lambda conn: claim(conn, self.queue, limit, self.owner, self.lease, exclude=held)
-        )
+        claimed = self._db(lambda conn: claim(conn, self.queue, limit, self.owner, self.lease))
         for item in claimed:
             self._dispatch(item)
         return claimed
@@ -318,22 +310,13 @@ class Worker:
 
     def _run_step(self, claimed: Claimed) -> None:
         try:
-            self._db(functools.partial(self._step, claimed=claimed))
+            self._db(lambda conn: self._steps.run(conn, claimed, self.owner))
         except psycopg.Error:
             log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
         except Exception as error:  # a fault of the runtime, not of the workflow's code
             log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
             message = f"the runtime could not run a step of this workflow: {error!r}"
             self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
-
-    def _step(self, conn: Connection, *, claimed: Claimed) -> str | None:
-        """Claim and run one step in one transaction: lock the pending workflow row (skipped
-        when another worker's step or an uncommitted wake holds it), then step under it."""
-        with conn.transaction():
-            row = lock_workflow(conn, claimed.id)
-            if row is None:
-                return None
-            return self._steps.run(conn, dataclasses.replace(claimed, locked=row), self.owner)
 
     def _settle(self, held: _Held, result: TaskResult) -> None:
         """Queue `result` for recording, unless the attempt's outcome is already settled."""
@@ -434,8 +417,8 @@ class Worker:
                 log.warning("maintenance failed; retrying", exc_info=True)
 
     def _heartbeat(self) -> None:
-        with self._lock:  # a workflow step holds its row lock, not a lease
-            ids = [i for i, held in self._held.items() if held.claimed.type == "task"]
+        with self._lock:
+            ids = list(self._held)
         if not ids:
             return
         still_held = self._db(lambda conn: heartbeat(conn, ids, self.owner, self.lease))

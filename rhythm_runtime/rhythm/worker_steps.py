@@ -53,37 +53,28 @@ class StepRunner:
         self._programs: dict[str, Program] = {}
 
     def run(self, conn: Connection, claimed: Claimed, owner: str) -> str | None:
-        """Run and commit one step of `claimed`; the status it ended in, or None when the
-        workflow is not pending or another transaction holds its row, and nothing was done.
-
-        With `claimed.locked` the caller has already locked the row (`lock_workflow`) in the
-        open transaction of `conn`, which it commits; otherwise the step is its own
-        transaction. `owner` is kept for the callers' signature: the row lock is the claim."""
-        if claimed.locked is not None:
-            return self._locked(conn, claimed.id, claimed.locked)
+        """Run and commit one step of `claimed`; the status it ended in, or None when this
+        worker no longer holds the workflow (its lease was lost) and nothing was done."""
         with conn.transaction():
             row = lock_workflow(conn, claimed.id)
-            if row is None:
+            if row is None or row.status != "running" or row.lease_owner != owner:
                 return None
-            return self._locked(conn, claimed.id, row)
+            if row.cancel_requested:
+                cancel_tree(conn, claimed.id, root_is_held=True)
+                wake(conn, [row.parent_id] if row.parent_id else [])
+                return "failed"
+            return self._step(conn, claimed.id, row)
 
     def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> None:
         """End a workflow whose step could not run (a runtime fault, not the program's):
         failed with an `InternalError` saying why, so it does not retry forever."""
         with conn.transaction():
             row = lock_workflow(conn, claimed.id)
-            if row is None:
+            if row is None or row.status != "running" or row.lease_owner != owner:
                 return
             output = {"type": "InternalError", "message": message}
             finish_step(conn, claimed.id, StepEnd("failed", output=dumps(output)))
             wake(conn, [row.parent_id] if row.parent_id else [])
-
-    def _locked(self, conn: Connection, execution_id: str, row: LockedWorkflow) -> str:
-        if row.cancel_requested:
-            cancel_tree(conn, execution_id, root_is_held=True)
-            wake(conn, [row.parent_id] if row.parent_id else [])
-            return "failed"
-        return self._step(conn, execution_id, row)
 
     def _step(self, conn: Connection, execution_id: str, row: LockedWorkflow) -> str:
         program = self.program(conn, row.version_hash, row.name)

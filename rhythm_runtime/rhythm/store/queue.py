@@ -21,53 +21,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from psycopg import Connection, sql
 
 from rhythm.store.executions import WORK_CHANNEL, notify_queues, wake
 
-if TYPE_CHECKING:
-    from rhythm.store.steps import LockedWorkflow
-
 LISTEN_WORK = sql.SQL("LISTEN {channel}").format(channel=sql.Identifier(WORK_CHANNEL))
 
 # A task attempt's lease must outlive the longest gap between heartbeats; the worker chooses.
-# Tasks are claimed here: `running` under a lease. Workflows are only picked (left `pending`):
-# their step claims them itself, locking the row `FOR UPDATE SKIP LOCKED` in the step's own
-# transaction (`rhythm.store.steps.lock_workflow`), so the row lock, not a lease, keeps other
-# workers out for the step's duration. `exclude` is what this worker already holds.
 CLAIM = """
 WITH picked AS (
-  SELECT id, type FROM rhythm.executions
+  SELECT id FROM rhythm.executions
   WHERE status = 'pending' AND queue = %(queue)s AND run_at <= clock_timestamp()
-    AND NOT (id = ANY(%(exclude)s::text[]))
   ORDER BY priority DESC, run_at, id
   LIMIT %(limit)s
   FOR UPDATE SKIP LOCKED
-),
-tasks AS (
-  UPDATE rhythm.executions AS e
-  SET status = 'running',
-      attempt = e.attempt + 1,
-      lease_owner = %(owner)s,
-      lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
-      started_at = coalesce(e.started_at, clock_timestamp())
-  FROM picked
-  WHERE e.id = picked.id AND picked.type = 'task'
-  RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
-    e.timeout_ms, e.parent_id, e.queue, e.created_at, e.priority, e.run_at
 )
-SELECT id, type, name, inputs, attempt, max_retries, retry_delay_ms, timeout_ms, parent_id,
-  queue, created_at
-FROM (
-  SELECT * FROM tasks
-  UNION ALL
-  SELECT e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
-    e.timeout_ms, e.parent_id, e.queue, e.created_at, e.priority, e.run_at
-  FROM rhythm.executions e JOIN picked ON e.id = picked.id AND picked.type = 'workflow'
-) claimed
-ORDER BY priority DESC, run_at, id
+UPDATE rhythm.executions AS e
+SET status = 'running',
+    attempt = CASE WHEN e.type = 'task' THEN e.attempt + 1 ELSE greatest(e.attempt, 1) END,
+    lease_owner = %(owner)s,
+    lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
+    started_at = coalesce(e.started_at, clock_timestamp())
+FROM picked
+WHERE e.id = picked.id
+RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
+  e.timeout_ms, e.parent_id, e.queue, e.created_at
 """
 
 # When a claim comes back short, how long until the next pending row of the queue (a retry
@@ -139,8 +118,7 @@ RETURNING e.parent_id, e.status
 
 @dataclass(frozen=True)
 class Claimed:
-    """An execution this worker now holds: a task under its lease, a workflow picked for a
-    step (`locked`: its row, once the step's transaction has locked it)."""
+    """An execution this worker now holds under its lease."""
 
     id: str
     type: str
@@ -153,7 +131,6 @@ class Claimed:
     parent_id: str | None
     queue: str
     created_at: datetime
-    locked: LockedWorkflow | None = None
 
 
 @dataclass(frozen=True)
@@ -172,25 +149,12 @@ def listen_for_work(conn: Connection) -> None:
     conn.execute(LISTEN_WORK)
 
 
-def claim(
-    conn: Connection,
-    queue: str,
-    limit: int,
-    owner: str,
-    lease_s: float,
-    exclude: Sequence[str] = (),
-) -> list[Claimed]:
-    """Up to `limit` claimable executions of `queue` (not among `exclude`), highest priority
-    first: tasks now `running` under `owner`'s lease, workflows still `pending` (a step locks
-    its workflow row itself and does nothing if another step holds it or it moved on)."""
-    parameters = {
-        "queue": queue,
-        "limit": limit,
-        "owner": owner,
-        "lease_s": lease_s,
-        "exclude": list(exclude),
-    }
-    rows = conn.execute(CLAIM, parameters).fetchall()
+def claim(conn: Connection, queue: str, limit: int, owner: str, lease_s: float) -> list[Claimed]:
+    """Up to `limit` claimable executions of `queue`, highest priority first, now `running`
+    under `owner`'s lease."""
+    rows = conn.execute(
+        CLAIM, {"queue": queue, "limit": limit, "owner": owner, "lease_s": lease_s}
+    ).fetchall()
     return [Claimed(*row) for row in rows]
 
 

@@ -1,14 +1,11 @@
 """Workflow steps on the store: the row lock a step runs under, the outcomes it reads, the
 effects and state it commits, and the due-timer sweep.
 
-A step is one transaction (LANGUAGE.md §10.3) that also claims its workflow: `lock_workflow`
-first (a `pending` row, `FOR UPDATE SKIP LOCKED`: the row lock keeps every other worker's step
-out until this one commits, no lease needed; a worker that dies mid-step leaves the row
-pending), then `read_outcomes` (a new statement, so under READ COMMITTED it sees every task,
-child and signal committed before the lock was granted; anything committed later held or
-waited for the row lock in its `wake`, before the step (the step skipped the row and the
-wake's NOTIFY brings it back) or after it (the wake re-reads the row and makes it pending),
-see `rhythm.store.queue`), then `insert_children`, `insert_timers`
+A step is one transaction (LANGUAGE.md §10.3): `lock_workflow` first, then `read_outcomes` (a
+new statement, so under READ COMMITTED it sees every task, child and signal committed before
+the lock was granted; anything committed later held or waited for the row lock in its
+`wake`, before the claim or after the step, and wakes the workflow after the step, see
+`rhythm.store.queue`), then `insert_children`, `insert_timers`
 and `finish_step`, committed together. Child ids are derived by the VM from the parent's id and
 a counter, so `ON CONFLICT (id) DO NOTHING` makes a step that runs again insert nothing twice.
 """
@@ -23,14 +20,11 @@ from psycopg import Connection
 
 from rhythm.store.queue import wake
 
-# The claim of a workflow step: a pending workflow row, locked for the step's transaction.
-# A row another transaction holds (a step, a wake not committed yet) is skipped: that step
-# commits first, and the wake's NOTIFY brings the row back to a claim once it is visible.
 LOCK_WORKFLOW = """
 SELECT status, lease_owner, cancel_requested, version_hash, snapshot::text, inputs::text,
   parent_id, queue, name, created_at
-FROM rhythm.executions WHERE id = %(id)s AND type = 'workflow' AND status = 'pending'
-FOR UPDATE SKIP LOCKED
+FROM rhythm.executions WHERE id = %(id)s AND type = 'workflow'
+FOR UPDATE
 """
 
 # One round trip for everything a step may ask the host: the clock, the final outcomes of the
@@ -98,8 +92,7 @@ UPDATE rhythm.executions
 SET status = %(status)s, snapshot = %(snapshot)s::json, waiting_for = %(waiting_for)s::json,
     output = %(output)s::json, error_location = %(error_location)s::json,
     finished_at = CASE WHEN %(status)s IN ('completed', 'failed') THEN clock_timestamp() END,
-    run_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL,
-    attempt = greatest(attempt, 1), started_at = coalesce(started_at, now())
+    run_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL
 WHERE id = %(id)s
 """
 
@@ -198,8 +191,6 @@ class StepEnd:
 
 
 def lock_workflow(conn: Connection, execution_id: str) -> LockedWorkflow | None:
-    """Claim a step of the workflow: its row, locked until the transaction ends, or None when
-    it is not pending or another transaction holds it (that one's step or wake goes first)."""
     row = conn.execute(LOCK_WORKFLOW, {"id": execution_id}).fetchone()
     return None if row is None else LockedWorkflow(*row)
 
