@@ -16,6 +16,9 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
   for every result that arrived meanwhile, which also wakes the awaiting workflows.
 * **Workflow steps** run on the same pool, each step one transaction (`rhythm.worker_steps`).
+* **Announcements.** New work a step or a batch of results made (tasks, woken workflows) is
+  announced to the workers of its queue after the commit, by one thread
+  (`rhythm.worker_announce`); the worker's own claim loop is woken directly.
 * **Maintenance** (one thread): heartbeats renew the leases of what the worker holds (a lost
   lease means another worker took the execution over: its result is dropped), due timers are
   fired every `sweep_interval`, executions whose lease expired (a crashed worker) are made
@@ -68,6 +71,7 @@ from rhythm.store.queue import (
 from rhythm.store.steps import sweep_timers, work_ahead
 from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
 from rhythm.vm import Limits
+from rhythm.worker_announce import Announcer
 from rhythm.worker_steps import StepRunner
 from rhythm.worker_tasks import InvalidTaskInputs, PreparedCall, TaskCalls, UnknownTaskError
 
@@ -79,6 +83,7 @@ RETRY_BACKOFF_S = (0.05, 0.2, 0.5, 1.0, 2.0)  # waits between attempts at a fail
 SWEEP_BATCH = 500  # timers fired / leases reclaimed per statement
 FLUSH_BATCH = 1000  # task results recorded per transaction
 MAINTENANCE_TICK_S = 0.05  # how often timeouts are checked
+STOP_CHECK_S = 0.25  # how often a thread blocked on the network checks for a stop
 
 
 class _Held:
@@ -140,6 +145,7 @@ class Worker:
         self._executor: ThreadPoolExecutor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._threads: list[threading.Thread] = []
+        self._announcer: Announcer | None = None
         self._background: threading.Thread | None = None
 
     # -- public API
@@ -310,13 +316,19 @@ class Worker:
 
     def _run_step(self, claimed: Claimed) -> None:
         try:
-            self._db(lambda conn: self._steps.run(conn, claimed, self.owner))
+            done = self._db(lambda conn: self._steps.run(conn, claimed, self.owner))
         except psycopg.Error:
             log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
+            return
         except Exception as error:  # a fault of the runtime, not of the workflow's code
             log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
             message = f"the runtime could not run a step of this workflow: {error!r}"
-            self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
+            self._announce(
+                self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
+            )
+            return
+        if done is not None:
+            self._announce(done.new_work)
 
     def _settle(self, held: _Held, result: TaskResult) -> None:
         """Queue `result` for recording, unless the attempt's outcome is already settled."""
@@ -326,6 +338,12 @@ class Worker:
             held.settled = True
             self._unflushed += 1
         self._results.put(result)
+
+    def _announce(self, queues: frozenset[str] | set[str]) -> None:
+        if self.queue in queues:
+            self._wake.set()  # no need to hear it back from Postgres
+        assert self._announcer is not None
+        self._announcer.announce(queues)
 
     def _release_slot(self, execution_id: str) -> None:
         with self._lock:
@@ -345,6 +363,8 @@ class Worker:
     # -- helper threads
 
     def _start_threads(self) -> None:
+        self._announcer = Announcer(self._db)
+        self._announcer.start()
         self._threads = [
             threading.Thread(target=target, name=name, daemon=True)
             for target, name in (
@@ -365,7 +385,7 @@ class Worker:
                     listen_for_work(conn)
                     self._wake.set()  # anything sent while not listening
                     while not self._stopping.is_set():
-                        for notice in conn.notifies(timeout=self.poll_interval):
+                        for notice in conn.notifies(timeout=STOP_CHECK_S):
                             if notice.payload == self.queue:
                                 self._wake.set()
             except Exception:
@@ -386,7 +406,7 @@ class Worker:
                     break
             batch.sort(key=lambda result: result.id)  # lock rows in one order
             try:
-                self._db(functools.partial(self._finish, batch=batch))
+                self._announce(self._db(functools.partial(self._finish, batch=batch)))
             except psycopg.Error:
                 log.exception(
                     "could not record %d task results; their leases will expire and the tasks "
@@ -397,9 +417,9 @@ class Worker:
                 self._unflushed -= len(batch)
             self._wake.set()
 
-    def _finish(self, conn: Connection, *, batch: list[TaskResult]) -> None:
+    def _finish(self, conn: Connection, *, batch: list[TaskResult]) -> set[str]:
         with conn.transaction():
-            finish_tasks(conn, batch, self.owner)
+            return finish_tasks(conn, batch, self.owner)
 
     def _maintain(self) -> None:
         next_heartbeat = next_sweep = 0.0
@@ -471,6 +491,8 @@ class Worker:
             count = self._db(lambda conn: release(conn, unfinished, self.owner))
             log.info("released %d unfinished executions back to queue %r", count, self.queue)
         assert self._executor is not None and self._pool is not None
+        assert self._announcer is not None
+        self._announcer.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)

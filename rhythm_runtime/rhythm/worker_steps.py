@@ -6,6 +6,8 @@ rows: tasks and child workflows (pending, or failed at once when a child cannot 
 unregistered workflow, inputs its declared type rejects, §4.5), timers for the sweep; signal
 claims live in the snapshot. A finished workflow wakes its parent. A workflow whose
 cancellation was requested while this worker held it ends cancelled without running (§10.9).
+The queues that got pending work are returned, not notified: the worker announces them after
+the commit (`rhythm.store.executions` says why).
 
 A child's queue is its `queue` option, else the workflow's front-matter queue, else the
 parent's queue (§9.2). A task's retries, retry delay and timeout are its options, else what
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from psycopg import Connection
@@ -23,8 +26,8 @@ from psycopg import Connection
 from flowlang.compiler.bytecode import Program
 from rhythm.declared_types import mismatch, parse_declared
 from rhythm.json_data import dumps, loads
-from rhythm.store.executions import cancel_tree, notify_work
-from rhythm.store.queue import Claimed, wake
+from rhythm.store.executions import cancel_tree, wake
+from rhythm.store.queue import Claimed
 from rhythm.store.steps import (
     LockedWorkflow,
     NewChild,
@@ -44,6 +47,15 @@ DEFAULT_RETRY_DELAY_MS = 1_000
 FINAL_STATUSES = ("completed", "failed")
 
 
+@dataclass(frozen=True)
+class StepDone:
+    """A committed step: the status the workflow ended in, and the queues that got pending
+    work (its new tasks and children, its parent, itself), to announce."""
+
+    status: str
+    new_work: frozenset[str]
+
+
 class StepRunner:
     """Runs workflow steps; caches Programs by version hash (they never change)."""
 
@@ -52,31 +64,31 @@ class StepRunner:
         self._limits = limits
         self._programs: dict[str, Program] = {}
 
-    def run(self, conn: Connection, claimed: Claimed, owner: str) -> str | None:
-        """Run and commit one step of `claimed`; the status it ended in, or None when this
-        worker no longer holds the workflow (its lease was lost) and nothing was done."""
+    def run(self, conn: Connection, claimed: Claimed, owner: str) -> StepDone | None:
+        """Run and commit one step of `claimed`; None when this worker no longer holds the
+        workflow (its lease was lost) and nothing was done."""
         with conn.transaction():
             row = lock_workflow(conn, claimed.id)
             if row is None or row.status != "running" or row.lease_owner != owner:
                 return None
             if row.cancel_requested:
-                cancel_tree(conn, claimed.id, root_is_held=True)
-                wake(conn, [row.parent_id] if row.parent_id else [])
-                return "failed"
+                cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
+                return StepDone("failed", frozenset())
             return self._step(conn, claimed.id, row)
 
-    def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> None:
+    def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
         """End a workflow whose step could not run (a runtime fault, not the program's):
-        failed with an `InternalError` saying why, so it does not retry forever."""
+        failed with an `InternalError` saying why, so it does not retry forever. Returns the
+        queues to announce (its parent's)."""
         with conn.transaction():
             row = lock_workflow(conn, claimed.id)
             if row is None or row.status != "running" or row.lease_owner != owner:
-                return
+                return frozenset()
             output = {"type": "InternalError", "message": message}
             finish_step(conn, claimed.id, StepEnd("failed", output=dumps(output)))
-            wake(conn, [row.parent_id] if row.parent_id else [])
+            return frozenset(wake(conn, _parent(row)))
 
-    def _step(self, conn: Connection, execution_id: str, row: LockedWorkflow) -> str:
+    def _step(self, conn: Connection, execution_id: str, row: LockedWorkflow) -> StepDone:
         program = self.program(conn, row.version_hash, row.name)
         snapshot = None if row.snapshot is None else json.loads(row.snapshot)
         context = {
@@ -98,15 +110,14 @@ class StepRunner:
         )
         end = _step_end(result)
         finish_step(conn, execution_id, end)
-        if end.status in FINAL_STATUSES and row.parent_id is not None:
-            wake(conn, [row.parent_id])
+        if end.status in FINAL_STATUSES:
+            queues |= wake(conn, _parent(row))
         if end.status == "suspended" and any(child.status == "failed" for child in children):
-            wake(conn, [execution_id])  # a child that failed to start settles its promise now
+            # A child that failed to start settles its promise now.
+            queues |= wake(conn, [execution_id])
         if end.status == "pending":
             queues.add(row.queue)
-        for queue in sorted(queues):
-            notify_work(conn, queue)
-        return end.status
+        return StepDone(end.status, frozenset(queues))
 
     def program(self, conn: Connection, version_hash: str | None, name: str) -> Program:
         """The Program of a registered version (loaded once per worker)."""
@@ -185,6 +196,10 @@ class StepRunner:
         if problem is not None:  # §4.5: the child fails without running
             return _failed(child, {"type": "TypeError", "message": f"Invalid inputs: {problem}"})
         return child
+
+
+def _parent(row: LockedWorkflow) -> list[str]:
+    return [] if row.parent_id is None else [row.parent_id]
 
 
 def _failed(child: NewChild, output: dict[str, Any]) -> NewChild:

@@ -24,6 +24,7 @@ from rhythm import embedded, worker_steps
 from rhythm.store.queue import Claimed
 from rhythm.tasks import REGISTRY, task
 from rhythm.worker import Worker
+from rhythm.worker_steps import StepDone
 
 # Short leases and polls, so what a restart breaks is taken over within a second or two.
 FAST: dict[str, Any] = {
@@ -143,9 +144,7 @@ class StepLog:
     process's monotonic clock. A span starts before the step's transaction begins (before it
     locks the workflow row) and ends when the step has written its outcome (`finish_step`,
     before the commit), or when the transaction ended without writing one; so a step that
-    starts only once the previous one committed never counts as overlapping it. Steps a
-    worker runs together in one transaction (`StepRunner.run_many`, when it has one) are
-    logged one by one alike."""
+    starts only once the previous one committed never counts as overlapping it."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.lock = threading.Lock()
@@ -162,23 +161,15 @@ class StepLog:
     def watch(self, worker: Worker) -> None:
         runner = worker._steps
         run = runner.run
-        run_many = getattr(runner, "run_many", None)
 
-        def logged(conn: psycopg.Connection, claimed: Claimed, owner: str) -> str | None:
-            with self._timed([claimed], owner):
+        def logged(conn: psycopg.Connection, claimed: Claimed, owner: str) -> StepDone | None:
+            with self._timed(claimed, owner):
                 return run(conn, claimed, owner)
 
-        def logged_many(conn: psycopg.Connection, claims: list[Claimed], owner: str) -> Any:
-            assert run_many is not None
-            with self._timed(claims, owner):
-                return run_many(conn, claims, owner)
-
         runner.run = logged  # type: ignore[method-assign]
-        if run_many is not None:
-            runner.run_many = logged_many  # type: ignore[attr-defined]
 
     @contextlib.contextmanager
-    def _timed(self, claims: list[Claimed], owner: str) -> Iterator[None]:
+    def _timed(self, claimed: Claimed, owner: str) -> Iterator[None]:
         self._written.at = {}
         started = time.monotonic()
         try:
@@ -187,9 +178,7 @@ class StepLog:
             now = time.monotonic()
             written = self._written.at
             with self.lock:
-                for claimed in claims:
-                    ended = written.get(claimed.id, now)
-                    self.spans.append((claimed.id, owner, started, ended))
+                self.spans.append((claimed.id, owner, started, written.get(claimed.id, now)))
 
     def overlaps(self) -> list[tuple[str, str, str]]:
         """Steps of one execution whose runs overlapped in time (by any workers)."""

@@ -211,6 +211,18 @@ def test_work_of_a_crashed_worker_is_reclaimed_after_its_lease(
     assert (execution.status, execution.output, execution.attempt) == ("completed", "again", 2)
 
 
+def test_an_idle_worker_stops_at_once_whatever_its_poll_interval(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    init(migrated_url, tmp_path)
+    idle = worker(migrated_url, poll_interval=30.0)
+    idle.start()
+    time.sleep(0.5)  # listening, and asleep until the next poll
+    began = time.monotonic()
+    idle.stop()
+    assert time.monotonic() - began < 5
+
+
 def test_a_stopped_worker_releases_what_it_did_not_finish(
     migrated_url: str, tmp_path: Path
 ) -> None:

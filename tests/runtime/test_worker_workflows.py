@@ -197,6 +197,30 @@ def test_a_signal_reaches_a_running_worker(migrated_url: str, tmp_path: Path, ta
         worker.stop()
 
 
+def test_work_for_another_queue_wakes_its_worker_without_waiting_for_a_poll(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    """Steps and task results announce their new work after the commit (worker_announce):
+    a worker of another queue, polling only every 30 s, still starts the task at once, and
+    the workflow's worker resumes the workflow at once when that task finishes."""
+    source = 'return await Task.run("double", { n: 21 }, { queue: "other" })\n'
+    init(migrated_url, tmp_path, flow=source)
+    slow_poll = {**FAST, "poll_interval": 30.0}
+    workers = [
+        Worker(database_url=migrated_url, queue=queue, concurrency=2, **slow_poll)  # type: ignore[arg-type]
+        for queue in ("default", "other")
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(0.5)  # both are listening and past their first claim
+        execution_id = client.workflows.run("flow")
+        assert client.executions.wait(execution_id, timeout=5).output == 42
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
 def test_promise_combinators_over_a_mix(migrated_url: str, tmp_path: Path, tasks: None) -> None:
     source = """
 let settled = await Promise.allSettled({
@@ -305,7 +329,8 @@ return both
         psycopg.connect(migrated_url, autocommit=True) as stepper,
     ):
         (workflow,) = claim(stepper, "default", 10, owner, 30.0)
-        assert steps.run(stepper, workflow, owner) == "suspended"
+        done = steps.run(stepper, workflow, owner)
+        assert done is not None and done.status == "suspended"
         first, second = claim(stepper, "default", 10, owner, 30.0)
         with flusher.transaction():
             finish_tasks(flusher, [TaskResult(first.id, "completed", "2")], owner)

@@ -7,7 +7,10 @@ reads integral numbers as `int`, the way the VM stores them.
 
 New work is announced on the `rhythm_work` channel with the queue name as payload; Postgres
 delivers a NOTIFY only when its transaction commits, so a worker never wakes for a row it
-cannot see yet.
+cannot see yet. Client calls notify inside their transaction. The worker's hot paths (steps,
+task results) do not: Postgres serializes the commits of all notifying transactions, fsync
+included, so `wake` returns the queues to announce and the worker announces them after the
+commit (`rhythm.worker_announce`).
 """
 
 from __future__ import annotations
@@ -242,12 +245,13 @@ def insert_signal(conn: Connection, execution_id: str, name: str, payload: str) 
         INSERT_SIGNAL, {"id": execution_id, "name": name, "payload": payload}
     ).fetchone()
     assert row is not None  # INSERT ... RETURNING always returns the row
-    wake(conn, [execution_id])
+    notify_queues(conn, wake(conn, [execution_id]))
     return int(row[0])
 
 
-def wake(conn: Connection, ids: Iterable[str]) -> None:
-    """Make the suspended workflows among `ids` pending and notify their queues.
+def wake(conn: Connection, ids: Iterable[str]) -> set[str]:
+    """Make the suspended workflows among `ids` pending; returns the queues that have them
+    pending, for the caller to notify (inside its transaction, or after it commits).
 
     Every unfinished row is locked until the caller's transaction commits, not only the
     suspended ones, because what the caller finished is invisible to others until then: a
@@ -258,9 +262,9 @@ def wake(conn: Connection, ids: Iterable[str]) -> None:
     suspend forever. Rows that change while the wake waits are re-checked (READ COMMITTED)."""
     unique = sorted(set(ids))
     if not unique:
-        return
+        return set()
     rows = conn.execute(WAKE, {"ids": unique}).fetchall()
-    notify_queues(conn, [str(queue) for queue, status in rows if status == "pending"])
+    return {str(queue) for queue, status in rows if status == "pending"}
 
 
 def notify_queues(conn: Connection, queues: Iterable[str]) -> None:
@@ -310,7 +314,7 @@ def cancel_tree(conn: Connection, execution_id: str, *, root_is_held: bool = Fal
     if running:
         conn.execute(REQUEST_CANCEL, {"ids": running})
     if root in cancellable and root.parent_id is not None:
-        wake(conn, [root.parent_id])
+        notify_queues(conn, wake(conn, [root.parent_id]))
     return True
 
 

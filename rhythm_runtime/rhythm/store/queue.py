@@ -187,8 +187,9 @@ def release(conn: Connection, ids: Sequence[str], owner: str) -> int:
     return len(queues)
 
 
-def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) -> None:
-    """Record a batch of task attempts and wake the workflows awaiting them. Results of
+def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) -> set[str]:
+    """Record a batch of task attempts and wake the workflows awaiting them; returns the
+    queues that got pending work, to announce once the transaction commits. Results of
     executions this worker no longer holds (lease lost, cancelled) change nothing."""
     final = [result for result in results if result.status != "retry"]
     retried = [result for result in results if result.status == "retry"]
@@ -214,4 +215,4 @@ def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) ->
             },
         )
         parents.extend(str(row[0]) for row in rows if row[0] is not None and row[1] == "failed")
-    wake(conn, parents)
+    return wake(conn, parents)

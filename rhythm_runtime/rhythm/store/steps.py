@@ -18,7 +18,7 @@ from datetime import datetime
 
 from psycopg import Connection
 
-from rhythm.store.queue import wake
+from rhythm.store.executions import notify_queues, wake
 
 LOCK_WORKFLOW = """
 SELECT status, lease_owner, cancel_requested, version_hash, snapshot::text, inputs::text,
@@ -291,7 +291,7 @@ def finish_step(conn: Connection, execution_id: str, end: StepEnd) -> None:
 def sweep_timers(conn: Connection, limit: int) -> int:
     """Fire up to `limit` due timers and wake their workflows; returns how many fired."""
     execution_ids = [str(row[0]) for row in conn.execute(SWEEP_TIMERS, {"limit": limit})]
-    wake(conn, execution_ids)
+    notify_queues(conn, wake(conn, execution_ids))
     return len(execution_ids)
 
 
