@@ -17,11 +17,20 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import rhythm
 from flowlang.compiler.bytecode import Program
-from rhythm import __version__, catalog
+from flowlang.graph import (
+    BINARY_FORMATS,
+    GRAPH_FORMATS,
+    GraphFormatError,
+    ImageError,
+    graph_format,
+    render_graph,
+)
+from rhythm import __version__, catalog, graph_overlay
 from rhythm.app import current as current_application
 from rhythm.cli_format import execution_details, execution_table
 from rhythm.database import redact, resolve_database_url
@@ -80,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  rhythm worker -m app.tasks --concurrency 8\n"
             '  rhythm run onboard_user --inputs \'{"userId": "u-1"}\' --wait\n'
             "  rhythm show EXECUTION_ID             status, output, what it waits for\n"
+            "  rhythm graph EXECUTION_ID -o run.svg  its progress over the workflow's graph\n"
             "  rhythm signal EXECUTION_ID manager-approval --payload '{\"approved\": true}'\n"
             "\n"
             "The database is --database-url, else $RHYTHM_DATABASE_URL, else the embedded\n"
@@ -318,6 +328,70 @@ def _program_of(execution_id: str) -> Program | None:
     return None if text is None else Program.from_json(text)
 
 
+def add_graph(commands: Commands) -> None:
+    parser = _command(
+        commands,
+        "graph",
+        "draw a workflow execution's progress over its graph",
+        run_graph,
+        "Draw the graph of the workflow version execution ID runs (as `flowc graph` draws\n"
+        "it) with each step coloured: completed (green), failed (red), where it waits or\n"
+        "still at work (amber), not reached (grey). The format is --format, else the\n"
+        "extension of OUT (.dot/.gv, .svg, .png, .mmd/.mermaid), else DOT on stdout.\n"
+        "\n"
+        "example:\n"
+        "  rhythm graph EXECUTION_ID -o progress.svg",
+    )
+    parser.add_argument("id", metavar="ID")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the graph to OUT")
+    parser.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS,
+        help="dot, svg, png or mermaid (default: from the extension of OUT, else dot)",
+    )
+    _database_option(parser)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    try:
+        format_name = graph_format(args.format, args.output)
+    except GraphFormatError as error:
+        raise UsageError(str(error)) from None
+    if format_name in BINARY_FORMATS and args.output is None and sys.stdout.isatty():
+        raise UsageError(f"{format_name.upper()} is binary: write it to a file with -o OUT")
+    _connect(args)
+    execution = rhythm.client.executions.get(args.id)
+    program = _program_of(execution.id)
+    if program is None:
+        raise UsageError(
+            f"{execution.id} is a task, and only workflows have a graph; "
+            f"see `rhythm show {execution.id}`"
+        )
+    with current_application().pool.connection() as conn:
+        progress = graph_overlay.Progress(
+            execution,
+            inspection.children_of_execution(conn, execution.id),
+            inspection.timers_of_execution(conn, execution.id),
+            inspection.signals_received(conn, execution.id),
+        )
+    graph = graph_overlay.workflow_graph(program)
+    states = graph_overlay.node_states(graph, progress)
+    try:
+        drawing = render_graph(graph, format_name, states, graph_overlay.caption(graph, execution))
+    except ImageError as error:
+        raise UsageError(str(error)) from None
+    if args.output is None:
+        sys.stdout.buffer.write(drawing)
+        sys.stdout.flush()
+    else:
+        try:
+            Path(args.output).write_bytes(drawing)
+        except OSError as error:
+            raise UsageError(f"cannot write '{args.output}': {error.strerror}") from None
+        print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def add_list(commands: Commands) -> None:
     parser = _command(commands, "list", "list executions, newest first", run_list)
     parser.add_argument("--status", choices=[status.value for status in ExecutionStatus])
@@ -480,6 +554,7 @@ COMMANDS = (
     add_worker,
     add_run,
     add_show,
+    add_graph,
     add_list,
     add_signal,
     add_cancel,

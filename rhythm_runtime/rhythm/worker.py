@@ -16,6 +16,8 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
   for every result that arrived meanwhile, which also wakes the awaiting workflows.
 * **Workflow steps** run on the same pool, each step one transaction (`rhythm.worker_steps`).
+  Tasks a step starts on this worker's queue are taken over, while slots are free: inserted
+  `running` under this worker's lease and run at once, without a claim.
 * **Announcements.** New work a step or a batch of results made (tasks, woken workflows) is
   announced to the workers of its queue after the commit, by one thread
   (`rhythm.worker_announce`); the worker's own claim loop is woken directly.
@@ -68,11 +70,11 @@ from rhythm.store.queue import (
     reclaim_expired,
     release,
 )
-from rhythm.store.steps import sweep_timers, work_ahead
+from rhythm.store.steps import Lease, sweep_timers, work_ahead
 from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
 from rhythm.vm import Limits
 from rhythm.worker_announce import Announcer
-from rhythm.worker_steps import StepRunner
+from rhythm.worker_steps import StepRunner, Takeover
 from rhythm.worker_tasks import InvalidTaskInputs, PreparedCall, TaskCalls, UnknownTaskError
 
 log = logging.getLogger("rhythm.worker")
@@ -135,6 +137,7 @@ class Worker:
         self._steps = StepRunner(registry, limits or Limits())
         self._lock = threading.Lock()
         self._held: dict[str, _Held] = {}
+        self._reserved = 0  # slots reserved for tasks a step takes over
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._hurry = threading.Event()  # a second signal: do not wait for held work
@@ -206,7 +209,8 @@ class Worker:
                     "timeout; raise the timeout or look for a workflow waiting on a long timer"
                 )
             self._wake.clear()
-            free = self.concurrency - len(self._held)
+            with self._lock:
+                free = self._free_slots()
             claimed = self._claim(free) if free > 0 else []
             if until_idle and not claimed and self._idle():
                 return
@@ -236,7 +240,8 @@ class Worker:
 
     # -- running what was claimed
 
-    def _dispatch(self, claimed: Claimed) -> None:
+    def _dispatch(self, claimed: Claimed, reserved: bool = False) -> None:
+        """Run what was claimed (or taken over by a step, in a slot it `reserved`)."""
         timeout = None if claimed.timeout_ms is None else claimed.timeout_ms / 1000
         definition = self._tasks.definition(claimed.name) if claimed.type == "task" else None
         is_async = definition is not None and definition.is_async
@@ -244,6 +249,8 @@ class Worker:
         held = _Held(claimed, deadline)
         with self._lock:
             self._held[claimed.id] = held
+            if reserved:
+                self._reserved -= 1
         assert self._executor is not None
         if is_async:
             self._run_async(held, timeout)
@@ -315,20 +322,46 @@ class Worker:
             self._release_slot(held.claimed.id)
 
     def _run_step(self, claimed: Claimed) -> None:
+        reserved = 0
+
+        def reserve(wanted: int) -> int:
+            nonlocal reserved
+            granted = self._reserve(wanted)
+            reserved += granted
+            return granted
+
+        takeover = Takeover(self.queue, Lease(self.owner, self.lease), reserve)
+        done = None
         try:
-            done = self._db(lambda conn: self._steps.run(conn, claimed, self.owner))
+            done = self._db(lambda conn: self._steps.run(conn, claimed, self.owner, takeover))
         except psycopg.Error:
             log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
-            return
         except Exception as error:  # a fault of the runtime, not of the workflow's code
             log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
             message = f"the runtime could not run a step of this workflow: {error!r}"
             self._announce(
                 self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
             )
-            return
+        finally:
+            taken = done.taken if done is not None else ()
+            for task_claim in taken:
+                self._dispatch(task_claim, reserved=True)
+            with self._lock:
+                self._reserved -= reserved - len(taken)
         if done is not None:
             self._announce(done.new_work)
+
+    def _reserve(self, wanted: int) -> int:
+        """Reserve up to `wanted` free slots for tasks a step takes over; how many it got. The
+        step's own slot counts as free: it is released when the step ends."""
+        with self._lock:
+            free = self._free_slots() + 1
+            granted = max(0, min(wanted, free))
+            self._reserved += granted
+        return granted
+
+    def _free_slots(self) -> int:
+        return self.concurrency - len(self._held) - self._reserved
 
     def _settle(self, held: _Held, result: TaskResult) -> None:
         """Queue `result` for recording, unless the attempt's outcome is already settled."""

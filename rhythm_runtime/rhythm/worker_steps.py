@@ -7,7 +7,10 @@ unregistered workflow, inputs its declared type rejects, §4.5), timers for the 
 claims live in the snapshot. A finished workflow wakes its parent. A workflow whose
 cancellation was requested while this worker held it ends cancelled without running (§10.9).
 The queues that got pending work are returned, not notified: the worker announces them after
-the commit (`rhythm.store.executions` says why).
+the commit (`rhythm.store.executions` says why). Tasks of the worker's own queue, as many as it
+has free slots for, are inserted `running` under its lease and returned for it to run at once
+(`Takeover`): no claim, no NOTIFY, no wait for the claim loop. The workflow's own next step
+still goes through the queue, so other work keeps its turn.
 
 A child's queue is its `queue` option, else the workflow's front-matter queue, else the
 parent's queue (§9.2). A task's retries, retry delay and timeout are its options, else what
@@ -16,9 +19,11 @@ its `@task` registered in this process, else none (a retry delay of one second).
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from psycopg import Connection
@@ -29,6 +34,7 @@ from rhythm.json_data import dumps, loads
 from rhythm.store.executions import cancel_tree, wake
 from rhythm.store.queue import Claimed
 from rhythm.store.steps import (
+    Lease,
     LockedWorkflow,
     NewChild,
     StepEnd,
@@ -48,12 +54,24 @@ FINAL_STATUSES = ("completed", "failed")
 
 
 @dataclass(frozen=True)
+class Takeover:
+    """How a worker runs the tasks of a step itself: those of its `queue`, under its `lease`,
+    as many as `reserve(n)` grants (it reserves up to `n` free slots and says how many)."""
+
+    queue: str
+    lease: Lease
+    reserve: Callable[[int], int]
+
+
+@dataclass(frozen=True)
 class StepDone:
-    """A committed step: the status the workflow ended in, and the queues that got pending
-    work (its new tasks and children, its parent, itself), to announce."""
+    """A committed step: the status the workflow ended in, the queues that got pending work
+    (its new tasks and children, its parent, itself), to announce, and the tasks taken over,
+    `running` under the worker's lease."""
 
     status: str
     new_work: frozenset[str]
+    taken: tuple[Claimed, ...] = ()
 
 
 class StepRunner:
@@ -64,9 +82,12 @@ class StepRunner:
         self._limits = limits
         self._programs: dict[str, Program] = {}
 
-    def run(self, conn: Connection, claimed: Claimed, owner: str) -> StepDone | None:
+    def run(
+        self, conn: Connection, claimed: Claimed, owner: str, takeover: Takeover | None = None
+    ) -> StepDone | None:
         """Run and commit one step of `claimed`; None when this worker no longer holds the
-        workflow (its lease was lost) and nothing was done."""
+        workflow (its lease was lost) and nothing was done. Without `takeover` every task the
+        step starts is left pending for a claim."""
         with conn.transaction():
             row = lock_workflow(conn, claimed.id)
             if row is None or row.status != "running" or row.lease_owner != owner:
@@ -74,7 +95,7 @@ class StepRunner:
             if row.cancel_requested:
                 cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
                 return StepDone("failed", frozenset())
-            return self._step(conn, claimed.id, row)
+            return self._step(conn, claimed.id, row, takeover)
 
     def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
         """End a workflow whose step could not run (a runtime fault, not the program's):
@@ -88,7 +109,13 @@ class StepRunner:
             finish_step(conn, claimed.id, StepEnd("failed", output=dumps(output)))
             return frozenset(wake(conn, _parent(row)))
 
-    def _step(self, conn: Connection, execution_id: str, row: LockedWorkflow) -> StepDone:
+    def _step(
+        self,
+        conn: Connection,
+        execution_id: str,
+        row: LockedWorkflow,
+        takeover: Takeover | None,
+    ) -> StepDone:
         program = self.program(conn, row.version_hash, row.name)
         snapshot = None if row.snapshot is None else json.loads(row.snapshot)
         context = {
@@ -102,7 +129,11 @@ class StepRunner:
         )
         result = run_step(program, snapshot, host, self._limits)
         children = self._children(conn, program, row, result.effects)
-        queues = insert_children(conn, execution_id, children)
+        lease = None
+        if takeover is not None:
+            children, lease = _take_over(children, takeover), takeover.lease
+        inserted = insert_children(conn, execution_id, children, lease)
+        queues = inserted.pending_queues
         insert_timers(
             conn,
             execution_id,
@@ -117,7 +148,12 @@ class StepRunner:
             queues |= wake(conn, [execution_id])
         if end.status == "pending":
             queues.add(row.queue)
-        return StepDone(end.status, frozenset(queues))
+        taken = tuple(
+            _claimed(child, execution_id, inserted.started[child.id])
+            for child in children
+            if child.id in inserted.started
+        )
+        return StepDone(end.status, frozenset(queues), taken)
 
     def program(self, conn: Connection, version_hash: str | None, name: str) -> Program:
         """The Program of a registered version (loaded once per worker)."""
@@ -196,6 +232,36 @@ class StepRunner:
         if problem is not None:  # §4.5: the child fails without running
             return _failed(child, {"type": "TypeError", "message": f"Invalid inputs: {problem}"})
         return child
+
+
+def _take_over(children: list[NewChild], takeover: Takeover) -> list[NewChild]:
+    """`children` with the tasks the worker takes over made `running`."""
+    mine = [
+        index
+        for index, child in enumerate(children)
+        if child.type == "task" and child.status == "pending" and child.queue == takeover.queue
+    ]
+    granted = takeover.reserve(len(mine)) if mine else 0
+    taken = list(children)
+    for index in mine[:granted]:
+        taken[index] = dataclasses.replace(children[index], status="running")
+    return taken
+
+
+def _claimed(child: NewChild, parent_id: str, created_at: datetime) -> Claimed:
+    return Claimed(
+        id=child.id,
+        type=child.type,
+        name=child.name,
+        inputs=child.inputs,
+        attempt=1,
+        max_retries=child.max_retries,
+        retry_delay_ms=child.retry_delay_ms,
+        timeout_ms=child.timeout_ms,
+        parent_id=parent_id,
+        queue=child.queue,
+        created_at=created_at,
+    )
 
 
 def _parent(row: LockedWorkflow) -> list[str]:

@@ -24,7 +24,7 @@ from rhythm import embedded, worker_steps
 from rhythm.store.queue import Claimed
 from rhythm.tasks import REGISTRY, task
 from rhythm.worker import Worker
-from rhythm.worker_steps import StepDone
+from rhythm.worker_steps import StepDone, Takeover
 
 # Short leases and polls, so what a restart breaks is taken over within a second or two.
 FAST: dict[str, Any] = {
@@ -162,9 +162,11 @@ class StepLog:
         runner = worker._steps
         run = runner.run
 
-        def logged(conn: psycopg.Connection, claimed: Claimed, owner: str) -> StepDone | None:
+        def logged(
+            conn: psycopg.Connection, claimed: Claimed, owner: str, takeover: Takeover | None
+        ) -> StepDone | None:
             with self._timed(claimed, owner):
-                return run(conn, claimed, owner)
+                return run(conn, claimed, owner, takeover)
 
         runner.run = logged  # type: ignore[method-assign]
 

@@ -3,6 +3,7 @@ timers, signals, combinators and cancellation, each run by a real `Worker`."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,11 @@ from rhythm import app as app_module
 from rhythm import client
 from rhythm.models import Execution, ExecutionStatus
 from rhythm.store.queue import TaskResult, claim, finish_tasks
+from rhythm.store.steps import Lease
 from rhythm.tasks import REGISTRY, task
 from rhythm.vm import Limits
 from rhythm.worker import Worker
-from rhythm.worker_steps import StepRunner
+from rhythm.worker_steps import StepRunner, Takeover
 
 FAST = {"lease": 2.0, "poll_interval": 0.2, "sweep_interval": 0.02, "shutdown_timeout": 5.0}
 CHILDREN = "SELECT type, name, status FROM rhythm.executions WHERE parent_id = %s ORDER BY id"
@@ -343,6 +345,79 @@ return both
     drain(migrated_url)
     execution = client.executions.get(execution_id)
     assert (execution.status, execution.output) == (ExecutionStatus.COMPLETED, [2, 4])
+
+
+def test_a_step_takes_over_as_many_tasks_as_it_is_granted(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    """Tasks a step starts on the worker's own queue are inserted `running` under its lease,
+    up to the slots the worker grants; the rest stay pending for a claim."""
+    source = """
+let all = await Promise.all([
+  Task.run("double", { n: 1 }), Task.run("double", { n: 2 }), Task.run("double", { n: 3 })
+])
+return all
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution_id = client.workflows.run("flow", inputs={})
+    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    asked: list[int] = []
+
+    def reserve(wanted: int) -> int:
+        asked.append(wanted)
+        return 1
+
+    takeover = Takeover("default", Lease(owner, 30.0), reserve)
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        (workflow,) = claim(conn, "default", 10, owner, 30.0)
+        done = steps.run(conn, workflow, owner, takeover)
+    assert done is not None and asked == [3]
+    (taken,) = done.taken
+    assert (taken.type, taken.name, taken.attempt, taken.parent_id) == (
+        "task",
+        "double",
+        1,
+        execution_id,
+    )
+    rows = sql(
+        migrated_url,
+        "SELECT id, status, attempt, lease_owner FROM rhythm.executions "
+        "WHERE parent_id = %s ORDER BY id",
+        execution_id,
+    )
+    assert [row[1:] for row in rows if row[0] == taken.id] == [("running", 1, owner)]
+    assert sorted(row[1:] for row in rows if row[0] != taken.id) == [("pending", 0, None)] * 2
+    assert done.new_work == frozenset({"default"})  # the two left pending
+
+
+def test_tasks_taken_over_by_steps_never_exceed_the_concurrency(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """Async tasks: nothing but the worker's slots bounds how many run at once."""
+    running, most = 0, 0
+
+    @task
+    async def busy(n: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return n
+
+    source = """
+let started = []
+for (const n of [1, 2, 3, 4, 5, 6]) {
+  started.push(Task.run("busy", { n }))
+}
+let all = await Promise.all(started)
+return all.length
+"""
+    init(migrated_url, tmp_path, flow=source)
+    ids = [client.workflows.run("flow", inputs={}) for _ in range(3)]
+    Worker(database_url=migrated_url, concurrency=2, **FAST).run_until_idle(timeout=20)  # type: ignore[arg-type]
+    assert [client.executions.get(i).output for i in ids] == [6, 6, 6]
+    assert most <= 2
 
 
 def _wait_for_status(execution_id: str, status: ExecutionStatus) -> None:

@@ -1,5 +1,6 @@
 """What tools read beyond the client's view of an execution: the workflow version it runs
-(`rhythm show`) and when it was created, started and finished (`bench/runtime.py`).
+(`rhythm show`, `rhythm graph`), the tasks, child workflows, timers and signals of its progress
+(`rhythm graph`) and when it was created, started and finished (`bench/runtime.py`).
 
 A suspended or failed workflow is shown with the source line it waits at or threw from, so the
 program must be the version the execution is pinned to, not the newest one of its name.
@@ -70,3 +71,59 @@ def _timing(row: tuple[Any, ...]) -> Timing:
     created, started, finished = (None if value is None else float(value) for value in row[1:])
     assert created is not None  # created_at is NOT NULL
     return Timing(str(row[0]), created, started, finished)
+
+
+# What `rhythm graph` draws an execution's progress from. Child ids are `<parent id>:<n>`, n
+# counting the effects in call order (rhythm.vm_calls), so for one parent `length(id), id`
+# sorts them by n.
+CHILDREN_OF_EXECUTION = """
+SELECT id, type, name, status FROM rhythm.executions WHERE parent_id = %(id)s
+ORDER BY length(id), id
+"""
+
+TIMERS_OF_EXECUTION = """
+SELECT id, due_at <= clock_timestamp() FROM rhythm.timers WHERE execution_id = %(id)s
+ORDER BY length(id), id
+"""
+
+SIGNALS_RECEIVED = """
+SELECT name, count(*) FROM rhythm.signals WHERE execution_id = %(id)s GROUP BY name
+"""
+
+
+@dataclass(frozen=True)
+class Child:
+    """A task or child workflow that an execution started."""
+
+    id: str
+    type: str  # "task" | "workflow"
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class TimerState:
+    """A timer that an execution started, and whether its due time has passed."""
+
+    id: str
+    elapsed: bool
+
+
+def children_of_execution(conn: Connection, execution_id: str) -> list[Child]:
+    """The tasks and child workflows `execution_id` started, in the order it started them."""
+    rows = conn.execute(CHILDREN_OF_EXECUTION, {"id": execution_id})
+    return [
+        Child(str(id_), str(type_), str(name), str(status)) for id_, type_, name, status in rows
+    ]
+
+
+def timers_of_execution(conn: Connection, execution_id: str) -> list[TimerState]:
+    """The timers `execution_id` started, in the order it started them."""
+    rows = conn.execute(TIMERS_OF_EXECUTION, {"id": execution_id})
+    return [TimerState(str(id_), bool(elapsed)) for id_, elapsed in rows]
+
+
+def signals_received(conn: Connection, execution_id: str) -> dict[str, int]:
+    """How many signals of each name were sent to `execution_id`."""
+    rows = conn.execute(SIGNALS_RECEIVED, {"id": execution_id})
+    return {str(name): int(count) for name, count in rows}

@@ -8,6 +8,11 @@ the lock was granted; anything committed later held or waited for the row lock i
 `rhythm.store.queue`), then `insert_children`, `insert_timers`
 and `finish_step`, committed together. Child ids are derived by the VM from the parent's id and
 a counter, so `ON CONFLICT (id) DO NOTHING` makes a step that runs again insert nothing twice.
+
+A task the step's own worker will run right after the commit is inserted already `running`
+under that worker's lease (attempt 1): it skips a claim, a transaction of its own. Only rows
+this statement inserted are returned as started, so a step that runs again after a crash never
+starts a task twice.
 """
 
 from __future__ import annotations
@@ -67,17 +72,23 @@ ORDER BY name, seq DESC
 INSERT_CHILDREN = """
 INSERT INTO rhythm.executions
   (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
-   timeout_ms, parent_id, version_hash, finished_at)
+   timeout_ms, parent_id, version_hash, finished_at, attempt, lease_owner, lease_expires_at,
+   started_at)
 SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.output::json,
   c.max_retries, c.retry_delay_ms, c.timeout_ms, %(parent)s, c.version_hash,
-  CASE WHEN c.status = 'failed' THEN clock_timestamp() END
+  CASE WHEN c.status = 'failed' THEN clock_timestamp() END,
+  CASE WHEN c.status = 'running' THEN 1 ELSE 0 END,
+  CASE WHEN c.status = 'running' THEN %(owner)s END,
+  CASE WHEN c.status = 'running'
+    THEN clock_timestamp() + make_interval(secs => %(lease_s)s) END,
+  CASE WHEN c.status = 'running' THEN clock_timestamp() END
 FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(queues)s::text[],
   %(priorities)s::int[], %(statuses)s::text[], %(inputs)s::text[], %(outputs)s::text[],
   %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(versions)s::text[])
   AS c (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
     timeout_ms, version_hash)
 ON CONFLICT (id) DO NOTHING
-RETURNING queue, status
+RETURNING id, queue, status, created_at
 """
 
 INSERT_TIMERS = """
@@ -161,8 +172,9 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class NewChild:
-    """A task or child workflow a step started (status `pending`, or `failed` with `output`
-    when it cannot start: an unknown workflow, inputs its declared type rejects)."""
+    """A task or child workflow a step started (status `pending`; `running` for a task its
+    step's worker runs next; or `failed` with `output` when it cannot start: an unknown
+    workflow, inputs its declared type rejects)."""
 
     id: str
     type: str
@@ -234,15 +246,33 @@ def newest_versions(conn: Connection, names: Sequence[str]) -> dict[str, str]:
     }
 
 
-def insert_children(conn: Connection, parent_id: str, children: Sequence[NewChild]) -> set[str]:
+@dataclass(frozen=True)
+class Lease:
+    """Who runs the `running` children of a step, and for how long before they are reclaimed."""
+
+    owner: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class InsertedChildren:
+    pending_queues: set[str]  # queues that got pending work
+    started: dict[str, datetime]  # id -> created_at of each child inserted `running`
+
+
+def insert_children(
+    conn: Connection, parent_id: str, children: Sequence[NewChild], lease: Lease | None
+) -> InsertedChildren:
     """Insert the tasks and child workflows a step started (those not inserted by an earlier
-    run of the same step); returns the queues that got pending work."""
+    run of the same step); `running` ones under `lease`, which they need."""
     if not children:
-        return set()
+        return InsertedChildren(set(), {})
     rows = conn.execute(
         INSERT_CHILDREN,
         {
             "parent": parent_id,
+            "owner": None if lease is None else lease.owner,
+            "lease_s": None if lease is None else lease.seconds,
             "ids": [c.id for c in children],
             "types": [c.type for c in children],
             "names": [c.name for c in children],
@@ -256,8 +286,11 @@ def insert_children(conn: Connection, parent_id: str, children: Sequence[NewChil
             "timeouts": [c.timeout_ms for c in children],
             "versions": [c.version_hash for c in children],
         },
+    ).fetchall()
+    return InsertedChildren(
+        pending_queues={str(queue) for _, queue, status, _ in rows if status == "pending"},
+        started={str(id_): created for id_, _, status, created in rows if status == "running"},
     )
-    return {str(queue) for queue, status in rows if status == "pending"}
 
 
 def insert_timers(conn: Connection, execution_id: str, timers: Sequence[tuple[str, int]]) -> None:
