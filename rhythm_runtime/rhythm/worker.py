@@ -20,7 +20,8 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   `running` under this worker's lease and run at once, without a claim.
 * **Announcements.** New work a step or a batch of results made (tasks, woken workflows) is
   announced to the workers of its queue after the commit, by one thread
-  (`rhythm.worker_announce`); the worker's own claim loop is woken directly.
+  (`rhythm.worker_announce`). Work of the worker's own queue wakes its own claim loop, and
+  is announced to the other workers only when this one has no free slot for it.
 * **Maintenance** (one thread): heartbeats renew the leases of what the worker holds (a lost
   lease means another worker took the execution over: its result is dropped), due timers are
   fired every `sweep_interval`, executions whose lease expired (a crashed worker) are made
@@ -373,10 +374,17 @@ class Worker:
         self._results.put(result)
 
     def _announce(self, queues: frozenset[str] | set[str]) -> None:
+        """Tell the workers of `queues` about new work. Work of this worker's own queue is
+        claimed by this worker when it has a free slot: it wakes its own claim loop, and tells
+        the other workers only when it has no room (so they do not all race for it)."""
+        others = set(queues)
         if self.queue in queues:
-            self._wake.set()  # no need to hear it back from Postgres
+            self._wake.set()
+            with self._lock:
+                if self._free_slots() > 0:
+                    others.discard(self.queue)
         assert self._announcer is not None
-        self._announcer.announce(queues)
+        self._announcer.announce(others)
 
     def _release_slot(self, execution_id: str) -> None:
         with self._lock:

@@ -4,6 +4,7 @@ timers, signals, combinators and cancellation, each run by a real `Worker`."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,6 +219,37 @@ def test_work_for_another_queue_wakes_its_worker_without_waiting_for_a_poll(
         time.sleep(0.5)  # both are listening and past their first claim
         execution_id = client.workflows.run("flow")
         assert client.executions.wait(execution_id, timeout=5).output == 42
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def test_a_full_worker_announces_its_queue_work_to_the_others(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """A worker keeps the work of its own queue to itself while it has room; with none left,
+    the other workers hear of it at once. Both tasks wait for each other, so they must run at
+    the same time, on two workers of concurrency 1 that poll only every 30 s."""
+    both_running = threading.Barrier(2, timeout=5)
+
+    @task
+    def meet() -> str:
+        both_running.wait()
+        return "met"
+
+    source = 'return await Promise.all([Task.run("meet", {}), Task.run("meet", {})])\n'
+    init(migrated_url, tmp_path, flow=source)
+    slow_poll = {**FAST, "poll_interval": 30.0}
+    workers = [
+        Worker(database_url=migrated_url, concurrency=1, **slow_poll)  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(0.5)  # both are listening and past their first claim
+        execution_id = client.workflows.run("flow")
+        assert client.executions.wait(execution_id, timeout=10).output == ["met", "met"]
     finally:
         for worker in workers:
             worker.stop()
