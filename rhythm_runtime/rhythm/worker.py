@@ -33,7 +33,9 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   the queue (pending again at once, the interrupted attempt not counted). A second signal
   skips the wait.
 * **Faults.** A lost database connection (a restart) is retried with a short backoff; nothing
-  is lost since every change is a transaction and leases expire.
+  is lost since every change is a transaction and leases expire. An outage longer than the
+  retries does not end the worker: it keeps trying every few seconds, logging a warning each
+  time, and resumes when the database is back.
 
 `run_until_idle(timeout)` serves the queue until there is nothing left to do (nothing held,
 nothing pending, no timer of a suspended workflow ahead): for tests and scripts.
@@ -64,6 +66,7 @@ from rhythm.store.queue import (
     Claimed,
     TaskResult,
     claim,
+    claim_execution,
     finish_tasks,
     heartbeat,
     listen_for_work,
@@ -75,7 +78,7 @@ from rhythm.store.steps import Lease, sweep_timers, work_ahead
 from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
 from rhythm.vm import Limits
 from rhythm.worker_announce import Announcer
-from rhythm.worker_steps import StepRunner, Takeover
+from rhythm.worker_steps import StepDone, StepRunner, Takeover
 from rhythm.worker_tasks import InvalidTaskInputs, PreparedCall, TaskCalls, UnknownTaskError
 
 log = logging.getLogger("rhythm.worker")
@@ -83,9 +86,14 @@ log = logging.getLogger("rhythm.worker")
 T = TypeVar("T")
 
 RETRY_BACKOFF_S = (0.05, 0.2, 0.5, 1.0, 2.0)  # waits between attempts at a failed DB call
+# How long an attempt waits for a pooled connection. The pool has one for every thread that
+# asks, so a wait means the database is unreachable: the attempt fails and is retried, and the
+# worker says so every few seconds (the pool's own default is 30 s).
+CONNECTION_WAIT_S = 5.0
 SWEEP_BATCH = 500  # timers fired / leases reclaimed per statement
 FLUSH_BATCH = 1000  # task results recorded per transaction
 MAINTENANCE_TICK_S = 0.05  # how often timeouts are checked
+MAX_STEPS_IN_PLACE = 10  # steps in a row a workflow runs in place (Worker._continue_in_place)
 STOP_CHECK_S = 0.25  # how often a thread blocked on the network checks for a stop
 
 
@@ -93,13 +101,18 @@ class _Held:
     """An execution this worker holds: its claim, deadline, and whether its outcome is
     settled (recorded, or to be dropped because the lease was lost)."""
 
-    __slots__ = ("claimed", "deadline", "future", "settled")
+    __slots__ = ("claimed", "deadline", "future", "in_place", "settled")
 
     # `deadline` (monotonic seconds) is for sync tasks; async ones time out by `wait_for`.
+    # `in_place`: for the one task a step started and took over, how many steps in a row its
+    # workflow has run in place (`Worker._continue_in_place`); None for other executions.
 
-    def __init__(self, claimed: Claimed, deadline: float | None) -> None:
+    def __init__(
+        self, claimed: Claimed, deadline: float | None, in_place: int | None = None
+    ) -> None:
         self.claimed = claimed
         self.deadline = deadline
+        self.in_place = in_place
         self.settled = False
         self.future: asyncio.Future[object] | None = None
 
@@ -209,15 +222,34 @@ class Worker:
                     f"worker on queue {self.queue!r} still had work after the run_until_idle "
                     "timeout; raise the timeout or look for a workflow waiting on a long timer"
                 )
-            self._wake.clear()
-            with self._lock:
-                free = self._free_slots()
-            claimed = self._claim(free) if free > 0 else []
-            if until_idle and not claimed and self._idle():
-                return
-            if free > 0 and len(claimed) == min(free, self.claim_batch):
-                continue  # there may be more right away
-            self._wake.wait(self._sleep_time(free, claimed))
+            try:
+                if self._claim_round(until_idle):
+                    return
+            except psycopg.OperationalError as error:
+                # `_db` has retried and given up: the database is down or unreachable (a
+                # restart, a network outage). Nothing is lost meanwhile (every change is a
+                # transaction, leases expire), so the worker waits and tries again, for as
+                # long as it takes.
+                log.warning(
+                    "database unreachable (%s); trying again in %.0f s",
+                    error,
+                    RETRY_BACKOFF_S[-1],
+                )
+                self._stopping.wait(RETRY_BACKOFF_S[-1])
+
+    def _claim_round(self, until_idle: bool) -> bool:
+        """Claim what the free slots allow, then wait for more work unless there may be
+        more right away; True when `until_idle` and nothing is left to do."""
+        self._wake.clear()
+        with self._lock:
+            free = self._free_slots()
+        claimed = self._claim(free) if free > 0 else []
+        if until_idle and not claimed and self._idle():
+            return True
+        if free > 0 and len(claimed) == min(free, self.claim_batch):
+            return False  # there may be more right away
+        self._wake.wait(self._sleep_time(free, claimed))
+        return False
 
     def _claim(self, free: int) -> list[Claimed]:
         limit = min(free, self.claim_batch)
@@ -241,13 +273,15 @@ class Worker:
 
     # -- running what was claimed
 
-    def _dispatch(self, claimed: Claimed, reserved: bool = False) -> None:
+    def _dispatch(
+        self, claimed: Claimed, reserved: bool = False, in_place: int | None = None
+    ) -> None:
         """Run what was claimed (or taken over by a step, in a slot it `reserved`)."""
         timeout = None if claimed.timeout_ms is None else claimed.timeout_ms / 1000
         definition = self._tasks.definition(claimed.name) if claimed.type == "task" else None
         is_async = definition is not None and definition.is_async
         deadline = None if timeout is None or is_async else time.monotonic() + timeout
-        held = _Held(claimed, deadline)
+        held = _Held(claimed, deadline, in_place)
         with self._lock:
             self._held[claimed.id] = held
             if reserved:
@@ -263,7 +297,9 @@ class Worker:
             if held.claimed.type == "workflow":
                 self._run_step(held.claimed)
             else:
-                self._settle(held, self._attempt(held.claimed))
+                result = self._attempt(held.claimed)
+                if not self._continue_in_place(held, result):
+                    self._settle(held, result)
         finally:
             self._release_slot(held.claimed.id)
 
@@ -323,6 +359,78 @@ class Worker:
             self._release_slot(held.claimed.id)
 
     def _run_step(self, claimed: Claimed) -> None:
+        def step(conn: Connection, takeover: Takeover) -> StepDone | None:
+            return self._steps.run(conn, claimed, self.owner, takeover)
+
+        try:
+            self._step_and_dispatch(step, in_place=0)
+        except psycopg.Error:
+            log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
+        except Exception as error:  # a fault of the runtime, not of the workflow's code
+            log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
+            message = f"the runtime could not run a step of this workflow: {error!r}"
+            self._announce(
+                self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
+            )
+
+    def _continue_in_place(self, held: _Held, result: TaskResult) -> bool:
+        """Record a finished task and run the next step of its workflow in the same
+        transaction and the same slot: one transaction instead of three (the flusher's, a
+        claim, the step). For the one task a step started and took over (a workflow awaiting
+        tasks one at a time) when the workflow is on this worker's queue; False when this does
+        not apply and the result goes to the flusher (which batches the results of parallel
+        tasks, so a fan-in does not step once per result).
+
+        A workflow runs at most `MAX_STEPS_IN_PLACE` steps in a row this way, then its next
+        step goes through the queue, so other pending work is not kept waiting by workflows
+        that are already running."""
+        parent_id = held.claimed.parent_id
+        if (
+            parent_id is None
+            or held.in_place is None
+            or result.status == "retry"
+            or held.in_place >= MAX_STEPS_IN_PLACE
+            or self._stopping.is_set()
+        ):
+            return False
+        with self._lock:
+            if held.settled:  # timed out meanwhile, or its lease was lost
+                return True
+            held.settled = True
+
+        def finish_and_step(conn: Connection, takeover: Takeover) -> StepDone | None:
+            with conn.transaction():
+                new_work = finish_tasks(conn, [result], self.owner)
+                # None: not ready, on another queue, or claimed by another worker already.
+                parent = claim_execution(conn, parent_id, self.queue, self.owner, self.lease)
+                done = None
+                if parent is not None:
+                    done = self._steps.run_in(conn, parent, self.owner, takeover)
+                    new_work.discard(self.queue)  # the parent's, running here now
+            self._announce(new_work)
+            return done
+
+        try:
+            self._step_and_dispatch(finish_and_step, in_place=held.in_place + 1)
+        except Exception:  # the step's fault or a lost connection: take the usual way
+            log.warning(
+                "could not run the next step of %s in place; recording the result of %s the "
+                "usual way",
+                parent_id,
+                held.claimed.id,
+                exc_info=True,
+            )
+            with self._lock:
+                self._unflushed += 1
+            self._results.put(result)
+        return True
+
+    def _step_and_dispatch(
+        self, step: Callable[[Connection, Takeover], StepDone | None], in_place: int
+    ) -> None:
+        """Run `step` (a transaction that may take tasks over into reserved slots), then
+        dispatch what it took over, give back the slots it did not use, and announce.
+        `in_place`: how many steps in a row the workflow has run in place with this one."""
         reserved = 0
 
         def reserve(wanted: int) -> int:
@@ -334,19 +442,12 @@ class Worker:
         takeover = Takeover(self.queue, Lease(self.owner, self.lease), reserve)
         done = None
         try:
-            done = self._db(lambda conn: self._steps.run(conn, claimed, self.owner, takeover))
-        except psycopg.Error:
-            log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
-        except Exception as error:  # a fault of the runtime, not of the workflow's code
-            log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
-            message = f"the runtime could not run a step of this workflow: {error!r}"
-            self._announce(
-                self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
-            )
+            done = self._db(lambda conn: step(conn, takeover))
         finally:
-            taken = done.taken if done is not None else ()
+            taken = () if done is None else done.taken
+            alone = done is not None and done.started == 1
             for task_claim in taken:
-                self._dispatch(task_claim, reserved=True)
+                self._dispatch(task_claim, reserved=True, in_place=in_place if alone else None)
             with self._lock:
                 self._reserved -= reserved - len(taken)
         if done is not None:
@@ -490,7 +591,13 @@ class Worker:
             with self._lock:
                 held = self._held.get(execution_id)
                 # A step checks its lease in its own transaction (and releases it on commit).
-                if held is not None and held.claimed.type == "task" and cancel_requested is None:
+                # (A settled task may be finished already: its outcome is no longer ours.)
+                if (
+                    held is not None
+                    and held.claimed.type == "task"
+                    and cancel_requested is None
+                    and not held.settled
+                ):
                     held.settled = True  # another worker has it now: drop our result
                     log.warning("lease of %s lost; its result will be dropped", execution_id)
             if held is not None and held.future is not None and self._loop is not None:
@@ -567,7 +674,7 @@ class Worker:
         assert self._pool is not None
         for wait in (*RETRY_BACKOFF_S, None):
             try:
-                with self._pool.connection() as conn:
+                with self._pool.connection(timeout=CONNECTION_WAIT_S) as conn:
                     conn.autocommit = True
                     return operation(conn)
             except psycopg.OperationalError as error:  # includes deadlocks

@@ -66,12 +66,13 @@ class Takeover:
 @dataclass(frozen=True)
 class StepDone:
     """A committed step: the status the workflow ended in, the queues that got pending work
-    (its new tasks and children, its parent, itself), to announce, and the tasks taken over,
-    `running` under the worker's lease."""
+    (its new tasks and children, its parent, itself), to announce, the tasks taken over,
+    `running` under the worker's lease, and how many tasks and children it started."""
 
     status: str
     new_work: frozenset[str]
     taken: tuple[Claimed, ...] = ()
+    started: int = 0
 
 
 class StepRunner:
@@ -89,13 +90,19 @@ class StepRunner:
         workflow (its lease was lost) and nothing was done. Without `takeover` every task the
         step starts is left pending for a claim."""
         with conn.transaction():
-            row = lock_workflow(conn, claimed.id)
-            if row is None or row.status != "running" or row.lease_owner != owner:
-                return None
-            if row.cancel_requested:
-                cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
-                return StepDone("failed", frozenset())
-            return self._step(conn, claimed.id, row, takeover)
+            return self.run_in(conn, claimed, owner, takeover)
+
+    def run_in(
+        self, conn: Connection, claimed: Claimed, owner: str, takeover: Takeover | None
+    ) -> StepDone | None:
+        """`run`, inside the caller's open transaction (which the caller commits)."""
+        row = lock_workflow(conn, claimed.id)
+        if row is None or row.status != "running" or row.lease_owner != owner:
+            return None
+        if row.cancel_requested:
+            cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
+            return StepDone("failed", frozenset())
+        return self._step(conn, claimed.id, row, takeover)
 
     def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
         """End a workflow whose step could not run (a runtime fault, not the program's):
@@ -153,7 +160,7 @@ class StepRunner:
             for child in children
             if child.id in inserted.started
         )
-        return StepDone(end.status, frozenset(queues), taken)
+        return StepDone(end.status, frozenset(queues), taken, started=len(children))
 
     def program(self, conn: Connection, version_hash: str | None, name: str) -> Program:
         """The Program of a registered version (loaded once per worker)."""

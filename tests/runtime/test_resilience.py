@@ -141,10 +141,10 @@ WORKFLOWS = 40
 
 class StepLog:
     """Every workflow step two workers run: (execution id, worker, start, end) on this
-    process's monotonic clock. A span starts before the step's transaction begins (before it
-    locks the workflow row) and ends when the step has written its outcome (`finish_step`,
-    before the commit), or when the transaction ended without writing one; so a step that
-    starts only once the previous one committed never counts as overlapping it."""
+    process's monotonic clock. A span starts before the step locks the workflow row and checks
+    its lease (`StepRunner.run_in`) and ends when the step has written its outcome
+    (`finish_step`, before the commit), or when the step ended without writing one; so a step
+    that starts only once the previous one committed never counts as overlapping it."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.lock = threading.Lock()
@@ -159,16 +159,19 @@ class StepLog:
         monkeypatch.setattr(worker_steps, "finish_step", timed_finish_step)
 
     def watch(self, worker: Worker) -> None:
+        """Log every step `worker` runs: `run_in` is where each one runs, whether it was
+        claimed from the queue (`run` opens a transaction and calls it) or runs in place
+        after its task."""
         runner = worker._steps
-        run = runner.run
+        run_in = runner.run_in
 
         def logged(
             conn: psycopg.Connection, claimed: Claimed, owner: str, takeover: Takeover | None
         ) -> StepDone | None:
             with self._timed(claimed, owner):
-                return run(conn, claimed, owner, takeover)
+                return run_in(conn, claimed, owner, takeover)
 
-        runner.run = logged  # type: ignore[method-assign]
+        runner.run_in = logged  # type: ignore[method-assign]
 
     @contextlib.contextmanager
     def _timed(self, claimed: Claimed, owner: str) -> Iterator[None]:

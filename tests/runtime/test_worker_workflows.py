@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -16,12 +18,12 @@ import rhythm
 from rhythm import app as app_module
 from rhythm import client
 from rhythm.models import Execution, ExecutionStatus
-from rhythm.store.queue import TaskResult, claim, finish_tasks
+from rhythm.store.queue import Claimed, TaskResult, claim, finish_tasks
 from rhythm.store.steps import Lease
 from rhythm.tasks import REGISTRY, task
 from rhythm.vm import Limits
-from rhythm.worker import Worker
-from rhythm.worker_steps import StepRunner, Takeover
+from rhythm.worker import MAX_STEPS_IN_PLACE, Worker
+from rhythm.worker_steps import StepDone, StepRunner, Takeover
 
 FAST = {"lease": 2.0, "poll_interval": 0.2, "sweep_interval": 0.02, "shutdown_timeout": 5.0}
 CHILDREN = "SELECT type, name, status FROM rhythm.executions WHERE parent_id = %s ORDER BY id"
@@ -450,6 +452,53 @@ return all.length
     Worker(database_url=migrated_url, concurrency=2, **FAST).run_until_idle(timeout=20)  # type: ignore[arg-type]
     assert [client.executions.get(i).output for i in ids] == [6, 6, 6]
     assert most <= 2
+
+
+CHAIN = """
+let i = 0
+while (i < Inputs.steps) {
+  await Task.run("double", { n: i })
+  i++
+}
+return i
+"""
+
+
+def test_a_workflow_runs_its_next_steps_in_place_a_bounded_number_of_times(
+    migrated_url: str, tmp_path: Path, tasks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each of its tasks, a workflow awaiting them one at a time runs its next step in
+    the task's transaction, without going through the queue, at most MAX_STEPS_IN_PLACE
+    times in a row: 26 steps = 3 claimed from the queue (each followed by 10 in place)."""
+    init(migrated_url, tmp_path, flow=CHAIN)
+    worker = Worker(database_url=migrated_url, concurrency=4, **FAST)  # type: ignore[arg-type]
+    claimed_steps = Counter[str]()
+    run = worker._steps.run
+
+    def counted(conn: psycopg.Connection, claimed: Claimed, *rest: Any) -> StepDone | None:
+        claimed_steps[claimed.id] += 1
+        return run(conn, claimed, *rest)
+
+    monkeypatch.setattr(worker._steps, "run", counted)
+    execution_id = client.workflows.run("flow", inputs={"steps": 25})
+    worker.run_until_idle(timeout=20)
+    assert client.executions.get(execution_id).output == 25
+    assert MAX_STEPS_IN_PLACE == 10
+    assert claimed_steps == {execution_id: 3}
+
+
+def test_steps_in_place_leave_other_work_its_turn(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    """With one slot, a long sequential workflow started first does not keep a short one
+    started after it waiting until it ends: after at most MAX_STEPS_IN_PLACE steps in place
+    its next step goes through the queue, behind the other workflow."""
+    init(migrated_url, tmp_path, flow=CHAIN)
+    long = client.workflows.run("flow", inputs={"steps": 30})
+    short = client.workflows.run("flow", inputs={"steps": 1})
+    Worker(database_url=migrated_url, concurrency=1, **FAST).run_until_idle(timeout=20)  # type: ignore[arg-type]
+    finished = dict(sql(migrated_url, "SELECT id, finished_at FROM rhythm.executions"))
+    assert finished[short] < finished[long]
 
 
 def _wait_for_status(execution_id: str, status: ExecutionStatus) -> None:

@@ -49,6 +49,21 @@ RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retr
   e.timeout_ms, e.parent_id, e.queue, e.created_at
 """
 
+# One pending execution of the queue, claimed by id: a workflow a task result just woke, in
+# the same transaction (whose wake locked the row).
+CLAIM_EXECUTION = """
+UPDATE rhythm.executions AS e
+SET status = 'running',
+    attempt = CASE WHEN e.type = 'task' THEN e.attempt + 1 ELSE greatest(e.attempt, 1) END,
+    lease_owner = %(owner)s,
+    lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
+    started_at = coalesce(e.started_at, clock_timestamp())
+WHERE e.id = %(id)s AND e.status = 'pending' AND e.queue = %(queue)s
+  AND e.run_at <= clock_timestamp()
+RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
+  e.timeout_ms, e.parent_id, e.queue, e.created_at
+"""
+
 # When a claim comes back short, how long until the next pending row of the queue (a retry
 # waiting out its backoff) becomes claimable; NULL when there is none.
 NEXT_RUN_IN = """
@@ -156,6 +171,17 @@ def claim(conn: Connection, queue: str, limit: int, owner: str, lease_s: float) 
         CLAIM, {"queue": queue, "limit": limit, "owner": owner, "lease_s": lease_s}
     ).fetchall()
     return [Claimed(*row) for row in rows]
+
+
+def claim_execution(
+    conn: Connection, execution_id: str, queue: str, owner: str, lease_s: float
+) -> Claimed | None:
+    """Claim one execution by id if it is pending and claimable on `queue`, else None."""
+    row = conn.execute(
+        CLAIM_EXECUTION,
+        {"id": execution_id, "queue": queue, "owner": owner, "lease_s": lease_s},
+    ).fetchone()
+    return None if row is None else Claimed(*row)
 
 
 def next_run_in(conn: Connection, queue: str) -> float | None:
