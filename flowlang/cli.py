@@ -26,9 +26,18 @@ from flowlang.compiler.codegen import generate
 from flowlang.compiler.codes import CODES, diagnostic, explain
 from flowlang.compiler.disasm import disassemble
 from flowlang.compiler.environment import TaskSignature
+from flowlang.compiler.graph_build import build_graph
 from flowlang.compiler.source import SourceFile, Span
 from flowlang.compiler.workflow_set import analyze_together
 from flowlang.config import ConfigError, FlowcConfig, load_config
+from flowlang.graph import (
+    BINARY_FORMATS,
+    GRAPH_FORMATS,
+    GraphFormatError,
+    ImageError,
+    graph_format,
+    render_graph,
+)
 from flowlang.render import FORMATS, FileReport, render, summary, use_color
 from flowlang.task_sources import TaskSource, export_catalog, load_task_catalog
 
@@ -84,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  flowc check workflows/ --format sarif -o flowc.sarif\n"
             "  flowc check --tasks app/tasks.py   check against the @task functions of a module\n"
             "  flowc catalog app.tasks -o catalog.json\n"
+            "  flowc graph order.flow -o out.svg  draw what a workflow does\n"
             "  flowc explain FLOW101              what an error means and how to fix it\n"
             "\n"
             "Run `flowc COMMAND --help` for the options of a command."
@@ -540,10 +550,91 @@ def _program_of(path: Path, data: bytes) -> Program:
     return compile_source(text, path=str(path))
 
 
+# --- flowc graph ---------------------------------------------------------------------------
+
+
+def add_graph_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "graph",
+        help="draw the control flow of a workflow (DOT, SVG, PNG or Mermaid)",
+        description=(
+            "Check a .flow file and draw its control flow: tasks, child workflows, timers,\n"
+            "signals, decisions, loops, parallel regions (Promise.*), try/catch/finally,\n"
+            "return and throw, each node with the file:line of its code. The format is\n"
+            "--format, else the extension of OUT (.dot/.gv, .svg, .png, .mmd/.mermaid), else\n"
+            "DOT on stdout. SVG and PNG are drawn by Graphviz's `dot` when it is installed,\n"
+            "else by graphviz-pure. A file with errors is not drawn: its diagnostics are\n"
+            "printed to stderr."
+        ),
+        epilog=(
+            "exit status: 0 drawn, 1 the file has errors, 2 usage error\n"
+            "\n"
+            "examples:\n"
+            "  flowc graph order.flow                  DOT on stdout\n"
+            "  flowc graph order.flow -o order.svg\n"
+            "  flowc graph order.flow --format mermaid > order.mmd"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", metavar="FILE", help="a .flow file")
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="write the graph to OUT instead of stdout"
+    )
+    parser.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS,
+        help="dot, svg, png or mermaid (default: from the extension of OUT, else dot)",
+    )
+    parser.set_defaults(run=run_graph)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    try:
+        format_name = graph_format(args.format, args.output)
+    except GraphFormatError as error:
+        raise UsageError(str(error)) from None
+    if format_name in BINARY_FORMATS and args.output is None and sys.stdout.isatty():
+        raise UsageError(f"{format_name.upper()} is binary: write it to a file with -o OUT")
+    cwd = Path.cwd()
+    path = _absolute(Path(args.file), cwd)
+    if path.is_dir():
+        raise UsageError(f"'{args.file}' is a folder: `flowc graph` draws one .flow file")
+    if not path.exists():
+        raise UsageError(f"no such file: '{args.file}'")
+    [item] = analyze_files([(path, display_path(path, cwd))], None, complete_set=False)
+    if isinstance(item, FileReport) or any(d.is_error for d in item.diagnostics):
+        report = _report_of(item)
+        sys.stderr.write(render("text", [report], color=use_color("auto", sys.stderr)))
+        sys.stderr.write(f"\nflowc: not drawn: {report.source.path} has errors\n")
+        return EXIT_PROBLEMS
+    name = workflow_name(item, item.source.path)
+    graph = build_graph(item.program, item.source, item.front_matter, name=name)
+    try:
+        drawing = render_graph(graph, format_name)
+    except ImageError as error:
+        raise UsageError(str(error)) from None
+    _write_graph(drawing, args.output, binary=format_name in BINARY_FORMATS)
+    return EXIT_CLEAN
+
+
+def _write_graph(drawing: bytes, output: str | None, *, binary: bool) -> None:
+    if output is None:
+        if binary:
+            sys.stdout.buffer.write(drawing)
+        else:
+            sys.stdout.write(drawing.decode("utf-8"))
+        return
+    try:
+        Path(output).write_bytes(drawing)
+    except OSError as error:
+        raise UsageError(f"cannot write '{output}': {error.strerror}") from None
+
+
 COMMANDS = (
     add_check_command,
     add_build_command,
     add_disasm_command,
+    add_graph_command,
     add_catalog_command,
     add_explain_command,
 )

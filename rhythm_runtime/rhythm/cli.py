@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  rhythm worker -m app.tasks --concurrency 8\n"
             '  rhythm run onboard_user --inputs \'{"userId": "u-1"}\' --wait\n'
             "  rhythm show EXECUTION_ID             status, output, what it waits for\n"
-            "  rhythm graph EXECUTION_ID -o run.svg  its progress over the workflow's graph\n"
+            "  rhythm graph EXECUTION_ID -o x.svg   its progress over the workflow's graph\n"
             "  rhythm signal EXECUTION_ID manager-approval --payload '{\"approved\": true}'\n"
             "\n"
             "The database is --database-url, else $RHYTHM_DATABASE_URL, else the embedded\n"

@@ -117,7 +117,7 @@ def _nodes_of(graph: Graph, kind: NodeKind) -> list[Node]:
 
 def _match(
     nodes: list[Node],
-    records: list[tuple[str, str | None, NodeState]],
+    records: Sequence[tuple[str, str | None, NodeState]],
     states: dict[str, NodeState],
     started: dict[str, str],
 ) -> None:
@@ -160,7 +160,7 @@ def _mark_waiting(
             states[node.id] = NodeState.CURRENT
     for leaf in _leaves(waiting_for.get("promise")):
         name, claim = leaf.get("name"), leaf.get("claim")
-        if leaf.get("kind") != "signal" or not isinstance(claim, int):
+        if leaf.get("kind") != "signal" or not isinstance(name, str) or not isinstance(claim, int):
             continue
         if signals.get(name, 0) > claim:
             continue  # answered: the claim is settled
@@ -201,21 +201,22 @@ def _mark_failure(graph: Graph, location: Mapping[str, Any], states: dict[str, N
 def _mark_dominators(graph: Graph, states: dict[str, NodeState]) -> None:
     """Mark COMPLETED every unmarked node that lies on every path to a reached node."""
     dominators = _dominators(graph)
-    for node in graph.nodes:
+    for index, node in enumerate(graph.nodes):
         if states.get(node.id) not in _REACHED:
             continue
-        for index in _bits(dominators[int(node.id[1:])]):
-            states.setdefault(graph.nodes[index].id, NodeState.COMPLETED)
+        for dominator in _bits(dominators[index]):
+            states.setdefault(graph.nodes[dominator].id, NodeState.COMPLETED)
 
 
 def _dominators(graph: Graph) -> list[int]:
     """For each node (by index), the bit set of the nodes that every path from the start to it
     passes through (the iterative algorithm over reverse postorder; sets are ints)."""
     count = len(graph.nodes)
+    position = {node.id: index for index, node in enumerate(graph.nodes)}
     successors: list[list[int]] = [[] for _ in range(count)]
     predecessors: list[list[int]] = [[] for _ in range(count)]
     for edge in graph.edges:
-        source, target = int(edge.source[1:]), int(edge.target[1:])
+        source, target = position[edge.source], position[edge.target]
         successors[source].append(target)
         predecessors[target].append(source)
     order = _reverse_postorder(successors)
