@@ -72,7 +72,7 @@ class PostgresHost:
         if stored.status == "completed":
             return Outcome(True, value, stored.finished_ms)
         if kind == "workflow":
-            value = workflow_failed(stored.name, record["id"], value)
+            value = workflow_failed(stored.name, stored.execution_id, value)
         return Outcome(False, value, stored.finished_ms)
 
     def _signal(self, record: dict[str, Any]) -> Outcome | None:

@@ -47,6 +47,7 @@ from rhythm.store.steps import (
 from rhythm.store.workflows import program_text
 from rhythm.tasks import TaskRegistry
 from rhythm.vm import Effect, Limits, StepResult, run_step
+from rhythm.vm_snapshot import check_snapshot
 from rhythm.worker_host import PostgresHost
 
 DEFAULT_RETRY_DELAY_MS = 1_000
@@ -114,7 +115,7 @@ class StepRunner:
                 return frozenset()
             output = {"type": "InternalError", "message": message}
             finish_step(conn, claimed.id, StepEnd("failed", output=dumps(output)))
-            return frozenset(wake(conn, _parent(row)))
+            return frozenset(wake(conn, _parent(row), finished=[claimed.id]))
 
     def _step(
         self,
@@ -125,6 +126,8 @@ class StepRunner:
     ) -> StepDone:
         program = self.program(conn, row.version_hash, row.name)
         snapshot = None if row.snapshot is None else json.loads(row.snapshot)
+        if snapshot is not None:
+            check_snapshot(program, snapshot)  # before the host reads its promise table
         context = {
             "executionId": execution_id,
             "workflowName": program.workflow,
@@ -149,9 +152,10 @@ class StepRunner:
         end = _step_end(result)
         finish_step(conn, execution_id, end)
         if end.status in FINAL_STATUSES:
-            queues |= wake(conn, _parent(row))
-        if end.status == "suspended" and any(child.status == "failed" for child in children):
-            # A child that failed to start settles its promise now.
+            queues |= wake(conn, _parent(row), finished=[execution_id])
+        settled_now = inserted.follow_finished or any(c.status == "failed" for c in children)
+        if end.status == "suspended" and settled_now:
+            # A child that failed to start, or follows a finished execution, settles now.
             queues |= wake(conn, [execution_id])
         if end.status == "pending":
             queues.add(row.queue)
@@ -171,7 +175,7 @@ class StepRunner:
             text = program_text(conn, version_hash)
             if text is None:
                 raise LookupError(f"version {version_hash} of workflow '{name}' is not registered")
-            program = Program.from_json(text)
+            program = Program.from_json(text, pinned=version_hash)
             self._programs[version_hash] = program
         return program
 
@@ -206,6 +210,7 @@ class StepRunner:
             max_retries=int(options.get("retries", retries)),
             retry_delay_ms=int(options.get("retryDelay", delay_ms)),
             timeout_ms=cast("int | None", options.get("timeout", timeout_ms)),
+            idempotency_key=options.get("idempotencyKey"),
         )
 
     def _workflow(
@@ -225,6 +230,7 @@ class StepRunner:
             priority=int(options.get("priority", 0)),
             inputs=dumps(record["inputs"]),
             version_hash=version,
+            idempotency_key=options.get("idempotencyKey"),
         )
         if version is None:
             failure = {

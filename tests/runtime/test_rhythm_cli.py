@@ -40,7 +40,7 @@ def test_migrate_applies_once_then_reports_up_to_date(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["migrate", "--database-url", database_url]) == 0
-    assert capsys.readouterr().out.startswith("applied migration 1 to ")
+    assert capsys.readouterr().out.startswith("applied migrations 1, 2 to ")
 
     assert main(["migrate", "--database-url", database_url]) == 0
     assert capsys.readouterr().out.endswith(" is up to date\n")

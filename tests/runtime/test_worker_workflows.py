@@ -501,6 +501,86 @@ def test_steps_in_place_leave_other_work_its_turn(
     assert finished[short] < finished[long]
 
 
+def test_an_idempotency_key_makes_a_task_run_once(migrated_url: str, tmp_path: Path) -> None:
+    """LANGUAGE.md §9.2: a start whose key an execution holds (one that has not failed)
+    follows that execution: in one step, in later steps, and across workflows."""
+    runs = Counter[int]()
+
+    @task
+    def charge(n: int) -> int:
+        runs[n] += 1
+        return n * 10
+
+    source = """
+let key = { idempotencyKey: `charge-${Inputs.n}` }
+let both = await Promise.all([Task.run("charge", { n: Inputs.n }, key),
+                              Task.run("charge", { n: Inputs.n }, key)])
+let again = await Task.run("charge", { n: Inputs.n }, key)
+return [both, again]
+"""
+    init(migrated_url, tmp_path, flow=source)
+    first = run(migrated_url, "flow", {"n": 1})
+    second = run(migrated_url, "flow", {"n": 1})
+    other = run(migrated_url, "flow", {"n": 2})
+    assert first.output == second.output == [[10, 10], 10]
+    assert other.output == [[20, 20], 20]
+    assert runs == {1: 1, 2: 1}
+    assert [row[0] for row in sql(migrated_url, "SELECT count(*) FROM rhythm.followers")] == [7]
+
+
+def test_a_key_held_by_a_failed_execution_is_taken_anew(migrated_url: str, tmp_path: Path) -> None:
+    attempts = Counter[str]()
+
+    @task
+    def flaky(key: str) -> str:
+        attempts[key] += 1
+        if attempts[key] == 1:
+            raise ValueError("first time")
+        return "ok"
+
+    source = """
+try {
+  return await Task.run("flaky", { key: "k" }, { idempotencyKey: "k" })
+} catch (e) {
+  return e.message
+}
+"""
+    init(migrated_url, tmp_path, flow=source)
+    assert run(migrated_url, "flow").output == "first time"
+    assert run(migrated_url, "flow").output == "ok"
+    assert attempts == {"k": 2}
+
+
+def test_a_child_workflow_follows_a_running_execution_holding_its_key(
+    migrated_url: str, tmp_path: Path
+) -> None:
+    """The followed execution is still running when the child starts: its parent wakes when
+    it finishes, and a failure names the execution followed."""
+    source = {
+        "gate": 'let go = await Signal.next("go")\nif (!go) throw Error("closed")\nreturn go\n',
+        "flow": 'return await Workflow.run("gate", {}, { idempotencyKey: Inputs.key })\n',
+    }
+    init(migrated_url, tmp_path, **source)
+    worker = Worker(database_url=migrated_url, concurrency=4, **FAST)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        gates = {key: client.workflows.run("gate", idempotency_key=key) for key in ("open", "shut")}
+        parents = {key: client.workflows.run("flow", inputs={"key": key}) for key in gates}
+        for parent in parents.values():
+            _wait_for_status(parent, ExecutionStatus.SUSPENDED)
+        client.signals.send(gates["open"], "go", "yes")
+        client.signals.send(gates["shut"], "go", False)
+        opened = client.executions.wait(parents["open"], timeout=10)
+        shut = client.executions.wait(parents["shut"], timeout=10)
+    finally:
+        worker.stop()
+    assert (opened.status, opened.output) == (ExecutionStatus.COMPLETED, "yes")
+    assert shut.status == ExecutionStatus.FAILED
+    assert shut.output["type"] == "WorkflowFailed"
+    assert shut.output["executionId"] == gates["shut"]
+    assert [row[0] for row in sql(migrated_url, CHILDREN, parents["open"])] == []
+
+
 def _wait_for_status(execution_id: str, status: ExecutionStatus) -> None:
     deadline = time.monotonic() + 5
     while client.executions.get(execution_id).status != status:

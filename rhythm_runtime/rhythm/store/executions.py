@@ -82,10 +82,15 @@ RETURNING seq
 """
 
 # Waking a workflow: see `wake` (it locks every unfinished row, so no wake-up is lost).
+# `ids` are workflows to wake; `finished` are executions that just reached a final state, whose
+# followers' parents (rhythm.followers) are woken too.
 WAKE = """
 WITH targets AS (
   SELECT id FROM rhythm.executions
-  WHERE id = ANY(%(ids)s::text[]) AND status IN ('pending', 'running', 'suspended')
+  WHERE (id = ANY(%(ids)s::text[])
+      OR id IN (SELECT parent_id FROM rhythm.followers
+                WHERE execution_id = ANY(%(finished)s::text[])))
+    AND status IN ('pending', 'running', 'suspended')
   ORDER BY id
   FOR UPDATE
 )
@@ -249,9 +254,10 @@ def insert_signal(conn: Connection, execution_id: str, name: str, payload: str) 
     return int(row[0])
 
 
-def wake(conn: Connection, ids: Iterable[str]) -> set[str]:
-    """Make the suspended workflows among `ids` pending; returns the queues that have them
-    pending, for the caller to notify (inside its transaction, or after it commits).
+def wake(conn: Connection, ids: Iterable[str], finished: Iterable[str] = ()) -> set[str]:
+    """Make the suspended workflows among `ids` pending, and the workflows following (with an
+    idempotency key) any of the executions that just `finished`; returns the queues that have
+    them pending, for the caller to notify (inside its transaction, or after it commits).
 
     Every unfinished row is locked until the caller's transaction commits, not only the
     suspended ones, because what the caller finished is invisible to others until then: a
@@ -260,10 +266,10 @@ def wake(conn: Connection, ids: Iterable[str]) -> set[str]:
     a `pending` row (woken earlier, not claimed yet) is held so that the claim skips it until
     this commit, and its step cannot read the outcomes without the caller's result and
     suspend forever. Rows that change while the wake waits are re-checked (READ COMMITTED)."""
-    unique = sorted(set(ids))
-    if not unique:
+    unique, done = sorted(set(ids)), sorted(set(finished))
+    if not unique and not done:
         return set()
-    rows = conn.execute(WAKE, {"ids": unique}).fetchall()
+    rows = conn.execute(WAKE, {"ids": unique, "finished": done}).fetchall()
     return {str(queue) for queue, status in rows if status == "pending"}
 
 
@@ -313,8 +319,9 @@ def cancel_tree(conn: Connection, execution_id: str, *, root_is_held: bool = Fal
         conn.execute(DELETE_PENDING_TIMERS, {"ids": ids})
     if running:
         conn.execute(REQUEST_CANCEL, {"ids": running})
-    if root in cancellable and root.parent_id is not None:
-        notify_queues(conn, wake(conn, [root.parent_id]))
+    parents = [root.parent_id] if root in cancellable and root.parent_id is not None else []
+    finished = [row.id for row in cancellable]
+    notify_queues(conn, wake(conn, parents, finished=finished))
     return True
 
 

@@ -114,7 +114,7 @@ SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE r.status END,
 FROM unnest(%(ids)s::text[], %(statuses)s::text[], %(outputs)s::text[])
   AS r (id, status, output)
 WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
-RETURNING e.parent_id
+RETURNING e.id, e.parent_id
 """
 
 # A failed attempt with retries left: pending again after its backoff (unless cancelled).
@@ -127,7 +127,7 @@ SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE 'pending' END,
     lease_owner = NULL, lease_expires_at = NULL
 FROM unnest(%(ids)s::text[], %(delays)s::bigint[]) AS r (id, delay_ms)
 WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
-RETURNING e.parent_id, e.status
+RETURNING e.id, e.parent_id, e.status
 """
 
 
@@ -220,6 +220,7 @@ def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) ->
     final = [result for result in results if result.status != "retry"]
     retried = [result for result in results if result.status == "retry"]
     parents: list[str] = []
+    finished: list[str] = []
     if final:
         rows = conn.execute(
             FINISH_TASKS,
@@ -230,7 +231,10 @@ def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) ->
                 "owner": owner,
             },
         )
-        parents.extend(str(row[0]) for row in rows if row[0] is not None)
+        for id_, parent in rows:
+            finished.append(str(id_))
+            if parent is not None:
+                parents.append(str(parent))
     if retried:
         rows = conn.execute(
             RETRY_TASKS,
@@ -240,5 +244,9 @@ def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) ->
                 "owner": owner,
             },
         )
-        parents.extend(str(row[0]) for row in rows if row[0] is not None and row[1] == "failed")
-    return wake(conn, parents)
+        for id_, parent, status in rows:
+            if status == "failed":  # cancelled meanwhile: final after all
+                finished.append(str(id_))
+                if parent is not None:
+                    parents.append(str(parent))
+    return wake(conn, parents, finished=finished)

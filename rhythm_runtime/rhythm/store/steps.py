@@ -9,6 +9,11 @@ the lock was granted; anything committed later held or waited for the row lock i
 and `finish_step`, committed together. Child ids are derived by the VM from the parent's id and
 a counter, so `ON CONFLICT (id) DO NOTHING` makes a step that runs again insert nothing twice.
 
+A child started with an idempotency key that an execution already holds (one that has not
+failed) is not inserted: the step's promise follows that execution (`rhythm.followers`), and
+its row is locked `FOR SHARE` until the step commits, so that its finishing transaction waits
+and then sees the follower to wake (no lost wake-up).
+
 A task the step's own worker will run right after the commit is inserted already `running`
 under that worker's lease (attempt 1): it skips a claim, a transaction of its own. Only rows
 this statement inserted are returned as started, so a step that runs again after a crash never
@@ -17,6 +22,7 @@ starts a task twice.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,15 +42,17 @@ FOR UPDATE
 # tasks and children its promise table refers to, and the signals its claims are due.
 READ_OUTCOMES = """
 SELECT 'clock', NULL, NULL, NULL, NULL, (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-  NULL::bigint
+  NULL::bigint, NULL
 UNION ALL
-SELECT 'execution', e.id, e.status, e.name, e.output::text,
-  (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL
-FROM rhythm.executions e
-WHERE e.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
+SELECT 'execution', r.id, e.status, e.name, e.output::text,
+  (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL, e.id
+FROM unnest(%(ids)s::text[]) AS r (id)
+LEFT JOIN rhythm.followers f ON f.id = r.id
+JOIN rhythm.executions e ON e.id = coalesce(f.execution_id, r.id)
+WHERE e.status IN ('completed', 'failed')
 UNION ALL
 SELECT 'signal', s.name, NULL, NULL, s.payload::text,
-  (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim
+  (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim, NULL
 FROM (
   SELECT name, payload, sent_at,
     row_number() OVER (PARTITION BY name ORDER BY seq) - 1 AS claim
@@ -72,10 +80,10 @@ ORDER BY name, seq DESC
 INSERT_CHILDREN = """
 INSERT INTO rhythm.executions
   (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
-   timeout_ms, parent_id, version_hash, finished_at, attempt, lease_owner, lease_expires_at,
-   started_at)
+   timeout_ms, parent_id, version_hash, idempotency_key, finished_at, attempt, lease_owner,
+   lease_expires_at, started_at)
 SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.output::json,
-  c.max_retries, c.retry_delay_ms, c.timeout_ms, %(parent)s, c.version_hash,
+  c.max_retries, c.retry_delay_ms, c.timeout_ms, %(parent)s, c.version_hash, c.key,
   CASE WHEN c.status = 'failed' THEN clock_timestamp() END,
   CASE WHEN c.status = 'running' THEN 1 ELSE 0 END,
   CASE WHEN c.status = 'running' THEN %(owner)s END,
@@ -84,11 +92,33 @@ SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.ou
   CASE WHEN c.status = 'running' THEN clock_timestamp() END
 FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(queues)s::text[],
   %(priorities)s::int[], %(statuses)s::text[], %(inputs)s::text[], %(outputs)s::text[],
-  %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(versions)s::text[])
+  %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(versions)s::text[],
+  %(keys)s::text[])
   AS c (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
-    timeout_ms, version_hash)
-ON CONFLICT (id) DO NOTHING
+    timeout_ms, version_hash, key)
+ON CONFLICT DO NOTHING
 RETURNING id, queue, status, created_at
+"""
+
+# The executions holding the keys of children that were not inserted (and were not inserted
+# by an earlier run of this step either), locked until the step commits.
+KEY_HOLDERS = """
+SELECT c.id, e.id, e.status
+FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(keys)s::text[])
+  AS c (id, type, name, key)
+JOIN rhythm.executions e
+  ON e.type = c.type AND e.name = c.name AND e.idempotency_key = c.key AND e.status <> 'failed'
+WHERE NOT EXISTS (SELECT 1 FROM rhythm.executions x WHERE x.id = c.id)
+FOR SHARE OF e
+"""
+
+EXISTING = "SELECT id FROM rhythm.executions WHERE id = ANY(%(ids)s::text[])"
+
+INSERT_FOLLOWERS = """
+INSERT INTO rhythm.followers (id, execution_id, parent_id)
+SELECT f.id, f.execution_id, %(parent)s
+FROM unnest(%(ids)s::text[], %(targets)s::text[]) AS f (id, execution_id)
+ON CONFLICT (id) DO NOTHING
 """
 
 INSERT_TIMERS = """
@@ -152,12 +182,14 @@ class LockedWorkflow:
 
 @dataclass(frozen=True)
 class StoredOutcome:
-    """A finished task or child workflow as its row holds it."""
+    """A finished task or child workflow as its row holds it (`execution_id`: the row's id,
+    the promise's own or that of the execution it follows)."""
 
     status: str
     name: str
     output: str | None  # JSON text
     finished_ms: int
+    execution_id: str
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,7 @@ class NewChild:
     retry_delay_ms: int = 1000
     timeout_ms: int | None = None
     version_hash: str | None = None
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,11 +253,12 @@ def read_outcomes(
     now_ms = 0
     executions: dict[str, StoredOutcome] = {}
     signals: dict[tuple[str, int], tuple[str, int]] = {}
-    for source, key, status, name, text, at_ms, claim in conn.execute(READ_OUTCOMES, parameters):
+    rows = conn.execute(READ_OUTCOMES, parameters)
+    for source, key, status, name, text, at_ms, claim, execution_id in rows:
         if source == "clock":
             now_ms = int(at_ms)
         elif source == "execution":
-            executions[key] = StoredOutcome(status, name, text, int(at_ms))
+            executions[key] = StoredOutcome(status, name, text, int(at_ms), execution_id)
         else:
             signals[(key, int(claim))] = (text, int(at_ms))
     return Outcomes(now_ms, executions, signals)
@@ -258,6 +292,9 @@ class Lease:
 class InsertedChildren:
     pending_queues: set[str]  # queues that got pending work
     started: dict[str, datetime]  # id -> created_at of each child inserted `running`
+    # Children that follow an execution holding their idempotency key and already finished
+    # (their promises settle now: the step must be woken).
+    follow_finished: bool = False
 
 
 def insert_children(
@@ -285,12 +322,59 @@ def insert_children(
             "delays": [c.retry_delay_ms for c in children],
             "timeouts": [c.timeout_ms for c in children],
             "versions": [c.version_hash for c in children],
+            "keys": [c.idempotency_key for c in children],
         },
     ).fetchall()
-    return InsertedChildren(
+    result = InsertedChildren(
         pending_queues={str(queue) for _, queue, status, _ in rows if status == "pending"},
         started={str(id_): created for id_, _, status, created in rows if status == "running"},
     )
+    inserted = {str(row[0]) for row in rows}
+    keyed = [c for c in children if c.idempotency_key is not None and c.id not in inserted]
+    if not keyed:
+        return result
+    holders = _follow(conn, parent_id, keyed)
+    followed_finished = any(status == "completed" for _, status in holders.values())
+    # A holder that failed after the insert and before the lookup freed its key: start anew.
+    unplaced = [c for c in keyed if c.id not in holders]
+    existing = {str(row[0]) for row in conn.execute(EXISTING, {"ids": [c.id for c in unplaced]})}
+    retry = [c for c in unplaced if c.id not in existing]
+    if not retry:
+        return dataclasses.replace(result, follow_finished=followed_finished)
+    again = insert_children(conn, parent_id, retry, lease)
+    return InsertedChildren(
+        pending_queues=result.pending_queues | again.pending_queues,
+        started={**result.started, **again.started},
+        follow_finished=followed_finished or again.follow_finished,
+    )
+
+
+def _follow(
+    conn: Connection, parent_id: str, children: Sequence[NewChild]
+) -> dict[str, tuple[str, str]]:
+    """Make `children` (not inserted: their keys are held, or an earlier run of this step
+    inserted them) follow the executions holding their keys: child id -> (the execution it
+    follows, that execution's status)."""
+    holders = conn.execute(
+        KEY_HOLDERS,
+        {
+            "ids": [c.id for c in children],
+            "types": [c.type for c in children],
+            "names": [c.name for c in children],
+            "keys": [c.idempotency_key for c in children],
+        },
+    ).fetchall()
+    followed = {str(child): (str(target), str(status)) for child, target, status in holders}
+    if followed:
+        conn.execute(
+            INSERT_FOLLOWERS,
+            {
+                "parent": parent_id,
+                "ids": list(followed),
+                "targets": [target for target, _ in followed.values()],
+            },
+        )
+    return followed
 
 
 def insert_timers(conn: Connection, execution_id: str, timers: Sequence[tuple[str, int]]) -> None:
