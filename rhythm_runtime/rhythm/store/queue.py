@@ -28,8 +28,21 @@ from rhythm.store.executions import WORK_CHANNEL, notify_queues, wake
 
 LISTEN_WORK = sql.SQL("LISTEN {channel}").format(channel=sql.Identifier(WORK_CHANNEL))
 
-# A task attempt's lease must outlive the longest gap between heartbeats; the worker chooses.
-CLAIM = """
+# What claiming does to a row, and what a claim returns (`Claimed`). A task attempt's lease
+# must outlive the longest gap between heartbeats; the worker chooses.
+_TAKE = """
+SET status = 'running',
+    attempt = CASE WHEN e.type = 'task' THEN e.attempt + 1 ELSE greatest(e.attempt, 1) END,
+    lease_owner = %(owner)s,
+    lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
+    started_at = coalesce(e.started_at, clock_timestamp())
+"""
+_CLAIMED = """
+RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
+  e.timeout_ms, e.parent_id, e.queue, e.created_at
+"""
+
+CLAIM = f"""
 WITH picked AS (
   SELECT id FROM rhythm.executions
   WHERE status = 'pending' AND queue = %(queue)s AND run_at <= clock_timestamp()
@@ -37,32 +50,16 @@ WITH picked AS (
   LIMIT %(limit)s
   FOR UPDATE SKIP LOCKED
 )
-UPDATE rhythm.executions AS e
-SET status = 'running',
-    attempt = CASE WHEN e.type = 'task' THEN e.attempt + 1 ELSE greatest(e.attempt, 1) END,
-    lease_owner = %(owner)s,
-    lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
-    started_at = coalesce(e.started_at, clock_timestamp())
+UPDATE rhythm.executions AS e {_TAKE}
 FROM picked
-WHERE e.id = picked.id
-RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
-  e.timeout_ms, e.parent_id, e.queue, e.created_at
-"""
+WHERE e.id = picked.id {_CLAIMED}"""
 
 # One pending execution of the queue, claimed by id: a workflow a task result just woke, in
 # the same transaction (whose wake locked the row).
-CLAIM_EXECUTION = """
-UPDATE rhythm.executions AS e
-SET status = 'running',
-    attempt = CASE WHEN e.type = 'task' THEN e.attempt + 1 ELSE greatest(e.attempt, 1) END,
-    lease_owner = %(owner)s,
-    lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s),
-    started_at = coalesce(e.started_at, clock_timestamp())
+CLAIM_EXECUTION = f"""
+UPDATE rhythm.executions AS e {_TAKE}
 WHERE e.id = %(id)s AND e.status = 'pending' AND e.queue = %(queue)s
-  AND e.run_at <= clock_timestamp()
-RETURNING e.id, e.type, e.name, e.inputs::text, e.attempt, e.max_retries, e.retry_delay_ms,
-  e.timeout_ms, e.parent_id, e.queue, e.created_at
-"""
+  AND e.run_at <= clock_timestamp() {_CLAIMED}"""
 
 # When a claim comes back short, how long until the next pending row of the queue (a retry
 # waiting out its backoff) becomes claimable; NULL when there is none.
