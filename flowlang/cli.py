@@ -630,6 +630,44 @@ def _write_graph(drawing: bytes, output: str | None, *, binary: bool) -> None:
         raise UsageError(f"cannot write '{output}': {error.strerror}") from None
 
 
+# --- flowc lsp ---------------------------------------------------------------------------
+
+
+def add_lsp_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "lsp",
+        help="run the language server (for editors)",
+        description=(
+            "Run the .flow language server on stdin/stdout, as editors start it (or listening\n"
+            "on a TCP port with --tcp). It checks open documents as `flowc check` does, with the\n"
+            "[tool.flowc] configuration of their project, and offers completion, hover, go to\n"
+            "definition, references, rename, symbols, semantic tokens, folding, quick fixes and\n"
+            "inlay hints."
+        ),
+        epilog="examples:\n  flowc lsp\n  flowc lsp --tcp 127.0.0.1:2087",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of using stdio"
+    )
+    parser.set_defaults(run=run_lsp)
+
+
+def run_lsp(args: argparse.Namespace) -> int:
+    # Imported here: only this command needs pygls, and the server itself reuses this module.
+    from flowlang.lsp.server import serve
+
+    serve(tcp=None if args.tcp is None else _tcp_address(args.tcp))
+    return EXIT_CLEAN
+
+
+def _tcp_address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--tcp takes HOST:PORT, such as 127.0.0.1:2087, not '{text}'")
+    return host, int(port)
+
+
 COMMANDS = (
     add_check_command,
     add_build_command,
@@ -637,6 +675,7 @@ COMMANDS = (
     add_graph_command,
     add_catalog_command,
     add_explain_command,
+    add_lsp_command,
 )
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from flowlang.compiler import ast, stdlib
 from flowlang.compiler.codes import diagnostic
-from flowlang.compiler.diagnostics import Diagnostic
+from flowlang.compiler.diagnostics import Diagnostic, Fix
 from flowlang.compiler.source import Span
-from flowlang.compiler.suggest import closest
+from flowlang.compiler.suggest import closest, key_fix, string_fix
 from flowlang.compiler.types import Field, Type, display
 
 # JavaScript's callback methods, which .flow leaves out (§9.11): their absence gets a help
@@ -24,6 +24,10 @@ CALLBACK_METHODS = frozenset(
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     similar = closest(name, candidates)
     return f"did you mean `{similar}`?" if similar is not None else None
+
+
+def _name_literal_fix(name: ast.StringLit, candidates: Iterable[str]) -> Fix | None:
+    return string_fix(name.span, closest(name.value, candidates))
 
 
 def _signature(builtin: stdlib.Builtin) -> str:
@@ -161,6 +165,7 @@ def unknown_task(name: ast.StringLit, tasks: Mapping[str, object]) -> Diagnostic
         name.span,
         label="not in the task catalog",
         help=_did_you_mean(name.value, tasks) or "check the name, or add the task to the catalog",
+        fix=_name_literal_fix(name, tasks),
     )
 
 
@@ -173,6 +178,7 @@ def unknown_workflow(name: ast.StringLit, workflows: Mapping[str, object]) -> Di
         label="not in the workflow set",
         help=_did_you_mean(name.value, workflows)
         or "check the name, or register the workflow with the others",
+        fix=_name_literal_fix(name, workflows),
     )
 
 
@@ -185,6 +191,7 @@ def unknown_signal(name: ast.StringLit, signals: Mapping[str, object]) -> Diagno
         label="undeclared signal",
         help=_did_you_mean(name.value, signals)
         or f"declare it under `signals:` in the front matter (`{name.value}: <payload type>`)",
+        fix=_name_literal_fix(name, signals),
     )
 
 
@@ -213,6 +220,11 @@ def unknown_input(owner: str, member: ast.Property, fields: Sequence[str]) -> Di
         member.key_span,
         label="unknown input",
         help=_did_you_mean(member.key or "", fields) or f"its inputs are {listed}",
+        fix=key_fix(
+            member.key_span,
+            closest(member.key or "", fields),
+            shorthand_of=member.key if member.shorthand else None,
+        ),
     )
 
 

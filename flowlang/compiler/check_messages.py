@@ -15,7 +15,7 @@ from flowlang.compiler.check_call_messages import CALLBACK_METHODS
 from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic, Label
 from flowlang.compiler.source import Span
-from flowlang.compiler.suggest import closest
+from flowlang.compiler.suggest import closest, name_fix
 from flowlang.compiler.types import NULL, Type, display
 
 
@@ -126,6 +126,7 @@ def property_missing(
     is the kind of value that does have a method of that name, if one does."""
     names = sorted(set(candidates))
     similar = closest(name, names)
+    fix = None
     if base == NULL:
         help = "this value is always `null` here"
     elif similar is None and owner is not None:
@@ -136,12 +137,14 @@ def property_missing(
         help = "there are no callback methods (`map`, `filter`, `forEach`…): use `for…of`"
     else:
         help = _did_you_mean(name, names) or _what_it_has(names)
+        fix = name_fix(name_span, similar)
     return diagnostic(
         "FLOW204",
         f"property `{name}` does not exist on `{display(base)}`",
         name_span,
         label="unknown property",
         help=help,
+        fix=fix,
     )
 
 

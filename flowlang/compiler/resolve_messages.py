@@ -11,6 +11,7 @@ from flowlang.compiler import ast
 from flowlang.compiler.codes import diagnostic
 from flowlang.compiler.diagnostics import Diagnostic, Fix, Label
 from flowlang.compiler.source import Span
+from flowlang.compiler.suggest import name_fix
 
 _HOST_OBJECT_HELP = (
     "the sandbox has no host objects: pass data in through `Inputs`, and call a task for "
@@ -65,6 +66,7 @@ def undefined_name(
         labels=labels,
         notes=notes,
         help=_similar_name_help(similar, similar_is_builtin),
+        fix=name_fix(name.span, similar),
     )
 
 

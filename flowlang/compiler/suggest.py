@@ -2,11 +2,20 @@
 
 Every phase that reports an unknown name (variables, builtin members, properties, tasks,
 workflows, signals) asks `closest()` for a suggestion, so they all agree on what is "close".
+A suggestion is also a mechanical fix (`name_fix`, `string_fix`): editors offer it as a quick
+fix and SARIF carries it.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
+
+from flowlang.compiler.diagnostics import Fix
+from flowlang.compiler.source import Span
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 
 # §11.7: a candidate is offered within edit distance 2, or 1 for names of at most 4 characters,
 # where a larger budget would suggest nearly any other short name.
@@ -59,3 +68,29 @@ def _is_swap(a: str, b: str, i: int, j: int) -> bool:
     return (
         i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] and a[i - 1] != b[j - 1]
     )
+
+
+def name_fix(span: Span, similar: str | None) -> Fix | None:
+    """Replace the misspelt name written at `span` with `similar` (when it can be written as a
+    name: a property may be named `first-name`, which `.first-name` cannot read)."""
+    if similar is None or not _IDENTIFIER.match(similar):
+        return None
+    return Fix(span, similar, f"replace with `{similar}`")
+
+
+def string_fix(span: Span, similar: str | None) -> Fix | None:
+    """Replace the string literal at `span` (a misspelt task, workflow or signal name) with
+    the string `similar`."""
+    if similar is None:
+        return None
+    return Fix(span, json.dumps(similar, ensure_ascii=False), f"replace with `{similar}`")
+
+
+def key_fix(span: Span, similar: str | None, *, shorthand_of: str | None = None) -> Fix | None:
+    """Replace the misspelt key written at `span` of an object literal with `similar`, quoted
+    when it is not a name; a shorthand property (`{ emial }`) keeps its value: `email: emial`."""
+    if similar is None:
+        return None
+    key = similar if _IDENTIFIER.match(similar) else json.dumps(similar, ensure_ascii=False)
+    replacement = key if shorthand_of is None else f"{key}: {shorthand_of}"
+    return Fix(span, replacement, f"replace with `{similar}`")

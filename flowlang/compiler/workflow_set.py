@@ -128,11 +128,23 @@ def analyze_together(
     workflow_set = build_workflow_set(
         [Member(file.source.path, file.front_matter) for file in files]
     )
+    environment = set_environment(workflow_set, tasks=tasks, complete_set=complete_set)
+    return [analyze_member(file, workflow_set, environment) for file in files]
+
+
+def set_environment(
+    workflow_set: WorkflowSet, *, tasks: Mapping[str, TaskSignature] | None, complete_set: bool
+) -> Environment:
+    """What the members of `workflow_set` are checked against: the task catalog `tasks` and the
+    set itself, complete or partial."""
     workflows = (
         workflow_set.signatures if complete_set else PartialWorkflowSet(workflow_set.signatures)
     )
-    environment = Environment(tasks=tasks, workflows=workflows)
-    return [
-        complete(file, environment, additional=workflow_set.diagnostics.get(file.source.path, ()))
-        for file in files
-    ]
+    return Environment(tasks=tasks, workflows=workflows)
+
+
+def analyze_member(file: Prepared, workflow_set: WorkflowSet, environment: Environment) -> Analysis:
+    """Complete the analysis of one member of `workflow_set` (the language server checks one
+    file at a time against the set, as `analyze_together` checks each of them)."""
+    additional = workflow_set.diagnostics.get(file.source.path, ())
+    return complete(file, environment, additional=additional)

@@ -4,7 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowlang.compiler.suggest import closest, edit_distance
+import flowlang
+from flowlang.compiler.diagnostics import Fix
+from flowlang.compiler.source import Span
+from flowlang.compiler.suggest import closest, edit_distance, key_fix, name_fix, string_fix
 
 
 @pytest.mark.parametrize(
@@ -66,3 +69,57 @@ def test_edit_distance_is_a_symmetric_bound_by_the_longer_length(a: str, b: str)
     assert distance == edit_distance(b, a)
     assert abs(len(a) - len(b)) <= distance <= max(len(a), len(b))
     assert (distance == 0) == (a == b)
+
+
+# --- a suggestion is a fix ------------------------------------------------------------------
+
+_CATALOG = {
+    "format": "flow-task-catalog/1",
+    "tasks": {
+        "send-email": {
+            "inputs": {
+                "type": "object",
+                "properties": {"email": {"type": "string"}},
+                "additionalProperties": False,
+            },
+            "result": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}},
+                "required": ["id"],
+                "additionalProperties": False,
+            },
+        }
+    },
+}
+
+
+def _fixed(source: str, code: str) -> str:
+    [found] = [d for d in flowlang.check(source, catalog=_CATALOG) if d.code == code]
+    assert found.fix is not None
+    assert found.fix.description.startswith("replace with `")
+    return source[: found.fix.span.start] + found.fix.replacement + source[found.fix.span.end :]
+
+
+def test_did_you_mean_fixes_replace_the_misspelt_name() -> None:
+    assert _fixed("let total = 1\nreturn totl\n", "FLOW101") == "let total = 1\nreturn total\n"
+    assert _fixed('await Task.run("send-emial", {})\n', "FLOW301") == (
+        'await Task.run("send-email", {})\n'
+    )
+    receipt = 'let r = await Task.run("send-email", {})\nreturn r.idd\n'
+    assert _fixed(receipt, "FLOW204") == receipt.replace("r.idd", "r.id")
+
+
+def test_a_misspelt_shorthand_key_keeps_its_value() -> None:
+    source = 'let emial = "a@b.c"\nawait Task.run("send-email", { emial })\n'
+    assert _fixed(source, "FLOW303") == source.replace("{ emial }", "{ email: emial }")
+
+
+def test_helpers_quote_what_is_not_a_name() -> None:
+    assert string_fix(Span(0, 3), 'say "hi"') == Fix(
+        Span(0, 3), '"say \\"hi\\""', 'replace with `say "hi"`'
+    )
+    assert key_fix(Span(0, 1), "first-name") == Fix(
+        Span(0, 1), '"first-name"', "replace with `first-name`"
+    )
+    assert name_fix(Span(0, 1), "first-name") is None
+    assert name_fix(Span(0, 1), None) is None
