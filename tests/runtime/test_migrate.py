@@ -13,7 +13,14 @@ from rhythm import migrate as migrate_module
 from rhythm.migrate import Migration, available_migrations, migrate, missing_migrations
 from rhythm.store.migrations import MIGRATION_LOCK_KEY
 
-EXPECTED_TABLES = {"migrations", "workflow_versions", "executions", "timers", "signals", "followers"}
+EXPECTED_TABLES = {
+    "migrations",
+    "workflow_versions",
+    "executions",
+    "timers",
+    "signals",
+    "followers",
+}
 MIGRATE_IN_A_PROCESS = "import sys; from rhythm.migrate import migrate; print(migrate(sys.argv[1]))"
 WAIT_FOR_WAITERS_S = 30.0
 
