@@ -83,13 +83,13 @@ RETURNING seq
 
 # Waking a workflow: see `wake` (it locks every unfinished row, so no wake-up is lost).
 # `ids` are workflows to wake; `finished` are executions that just reached a final state, whose
-# followers' parents (rhythm.followers) are woken too.
+# followers' parents (rhythm.followers) are woken too. One array of ids (not `OR id IN (...)`,
+# which would scan the table), so the row lookups stay on the primary key.
 WAKE = """
 WITH targets AS (
   SELECT id FROM rhythm.executions
-  WHERE (id = ANY(%(ids)s::text[])
-      OR id IN (SELECT parent_id FROM rhythm.followers
-                WHERE execution_id = ANY(%(finished)s::text[])))
+  WHERE id = ANY(%(ids)s::text[] || ARRAY(
+      SELECT parent_id FROM rhythm.followers WHERE execution_id = ANY(%(finished)s::text[])))
     AND status IN ('pending', 'running', 'suspended')
   ORDER BY id
   FOR UPDATE

@@ -39,17 +39,22 @@ FOR UPDATE
 """
 
 # One round trip for everything a step may ask the host: the clock, the final outcomes of the
-# tasks and children its promise table refers to, and the signals its claims are due.
+# tasks and children its promise table refers to (directly, or through the execution a
+# follower follows), and the signals its claims are due. Plain `id = ANY(...)` lookups: a join
+# with `unnest` got a generic plan that scanned the table once prepared.
 READ_OUTCOMES = """
 SELECT 'clock', NULL, NULL, NULL, NULL, (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
   NULL::bigint, NULL
 UNION ALL
-SELECT 'execution', r.id, e.status, e.name, e.output::text,
+SELECT 'execution', e.id, e.status, e.name, e.output::text,
   (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL, e.id
-FROM unnest(%(ids)s::text[]) AS r (id)
-LEFT JOIN rhythm.followers f ON f.id = r.id
-JOIN rhythm.executions e ON e.id = coalesce(f.execution_id, r.id)
-WHERE e.status IN ('completed', 'failed')
+FROM rhythm.executions e
+WHERE e.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
+UNION ALL
+SELECT 'execution', f.id, e.status, e.name, e.output::text,
+  (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL, e.id
+FROM rhythm.followers f JOIN rhythm.executions e ON e.id = f.execution_id
+WHERE f.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
 UNION ALL
 SELECT 'signal', s.name, NULL, NULL, s.payload::text,
   (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim, NULL
