@@ -47,7 +47,6 @@ from rhythm.store.steps import (
 from rhythm.store.workflows import program_text
 from rhythm.tasks import TaskRegistry
 from rhythm.vm import Effect, Limits, StepResult, run_step
-from rhythm.vm_snapshot import check_snapshot
 from rhythm.worker_host import PostgresHost
 
 DEFAULT_RETRY_DELAY_MS = 1_000
@@ -126,8 +125,6 @@ class StepRunner:
     ) -> StepDone:
         program = self.program(conn, row.version_hash, row.name)
         snapshot = None if row.snapshot is None else json.loads(row.snapshot)
-        if snapshot is not None:
-            check_snapshot(program, snapshot)  # before the host reads its promise table
         context = {
             "executionId": execution_id,
             "workflowName": program.workflow,
