@@ -172,7 +172,7 @@ class StepRunner:
             text = program_text(conn, version_hash)
             if text is None:
                 raise LookupError(f"version {version_hash} of workflow '{name}' is not registered")
-            program = Program.from_json(text, pinned=version_hash)
+            program = Program.from_json(text)
             self._programs[version_hash] = program
         return program
 
