@@ -55,10 +55,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from flowlang.compiler.source import SourceFile
 from flowlang.version import __version__
+
+if TYPE_CHECKING:
+    from flowlang.compiler.bytecode_frames import StackMap
 
 COMPILER = f"flowlang {__version__}"
 
@@ -405,11 +408,12 @@ class Program:
         return text.encode("utf-8")
 
     @classmethod
-    def from_json(cls, data: bytes | str) -> Program:
-        """Load and verify a serialized program; raises a `ProgramLoadError` subclass."""
+    def from_json(cls, data: bytes | str, pinned: str | None = None) -> Program:
+        """Load and verify a serialized program (that must hash to the version hash `pinned`,
+        when given); raises a `ProgramLoadError` subclass."""
         from flowlang.compiler.bytecode_load import load_program  # it builds Programs
 
-        return load_program(data)
+        return load_program(data, pinned)
 
     @cached_property
     def version_hash(self) -> str:
@@ -425,6 +429,14 @@ class Program:
             if "slot" in OPCODES[str(instruction[0])].operands
         ]
         return 1 + max(used, default=-1)
+
+    @cached_property
+    def stack_map(self) -> StackMap:
+        """The frame of every instruction (`bytecode_frames`): computed when the program is
+        verified on load, and what the runtime checks a snapshot against."""
+        from flowlang.compiler.bytecode_frames import stack_map  # it imports us
+
+        return stack_map(self)
 
     @cached_property
     def source_file(self) -> SourceFile:

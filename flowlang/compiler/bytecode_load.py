@@ -4,7 +4,11 @@ runs (starlark-go's loader, with one error class per kind of problem).
 Order matters for the messages: first "is this a program at all" (`NotAProgram`), then "can this
 runtime read its format" (`UnsupportedFormatVersion`) — only then is a missing field or a hash
 mismatch damage (`CorruptProgram`), and only in an intact envelope is a bad operand or jump
-`InvalidInstruction`. The VM trusts a loaded program: no operand is checked again at run time.
+`InvalidInstruction`, and last its stack discipline (`bytecode_frames`). The VM trusts a loaded
+program: no operand is checked again at run time, and it cannot underflow its stack.
+
+`pinned`: the version hash a program was registered under. A program read back from the
+runtime's store must hash to it, or the stored text was changed after registration.
 """
 
 from __future__ import annotations
@@ -13,7 +17,15 @@ import json
 import re
 from collections.abc import Callable, Collection
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, conlist
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    FiniteFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    conlist,
+)
 
 from flowlang.compiler import stdlib
 from flowlang.compiler.bytecode import (
@@ -31,6 +43,7 @@ from flowlang.compiler.bytecode import (
     format_version_text,
     source_sha256,
 )
+from flowlang.compiler.bytecode_frames import stack_map
 
 _REBUILD = "rebuild it with `flowc build`"
 
@@ -39,7 +52,7 @@ MAX_OPERAND = 1 << 20
 
 _FORMAT = re.compile(r"(\d+)\.(\d+)\Z")
 
-JsonScalar = None | bool | StrictInt | float | StrictStr
+JsonScalar = None | bool | StrictInt | FiniteFloat | StrictStr
 
 
 class _Types(BaseModel):
@@ -65,8 +78,9 @@ class _Envelope(BaseModel):
     source: str
 
 
-def load_program(data: bytes | str) -> Program:
-    """The verified Program serialized in `data`; raises a `ProgramLoadError` subclass."""
+def load_program(data: bytes | str, pinned: str | None = None) -> Program:
+    """The verified Program serialized in `data`, which must hash to the version hash `pinned`
+    when given; raises a `ProgramLoadError` subclass."""
     document = _parse_document(data)
     _check_format(document.get("format"))
     envelope = _read_envelope(document)
@@ -81,6 +95,12 @@ def load_program(data: bytes | str) -> Program:
         spans=tuple(None if span is None else (span[0], span[1]) for span in envelope.spans),
         compiler=envelope.compiler,
     )
+    if pinned is not None and program.version_hash != pinned:
+        raise CorruptProgram(
+            f"corrupt program: it hashes to {program.version_hash}, not to the version {pinned}"
+            " it was registered under (the stored program was changed after registration);"
+            " register the workflow again"
+        )
     verify(program)
     return program
 
@@ -146,8 +166,10 @@ def _instruction(raw: list[object], pc: int) -> Instruction:
 
 
 def verify(program: Program) -> None:
-    """Check every instruction's opcode, operands and jump targets, the span table and that
-    the code cannot run off its end; raises `InvalidInstruction`."""
+    """Check every instruction's opcode, operands and jump targets, the span table, that the
+    code cannot run off its end, and then its stack discipline (`bytecode_frames`: no
+    underflow, no iterator or completion used as a value, one stack per instruction); raises
+    `InvalidInstruction`."""
     code = program.code
     if not code or str(code[-1][0]) not in TERMINATORS:
         _invalid(len(code) - 1, "the code can run past its last instruction")
@@ -158,6 +180,7 @@ def verify(program: Program) -> None:
         span = program.spans[pc]
         if span is not None and not 0 <= span[0] <= span[1] <= len(program.source):
             _invalid(pc, f"span {list(span)} is outside the source")
+    stack_map(program)
 
 
 def _verify_instruction(program: Program, pc: int, instruction: Instruction) -> None:

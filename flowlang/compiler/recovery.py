@@ -288,7 +288,10 @@ class Recovery:
             self.report(self.describe_error(index))
         close = driver.terminal_of["}"]
         # Each round closes one open block or drops one construct: the start state, with
-        # nothing on the stack, accepts the end.
+        # nothing on the stack, accepts the end. Every drop goes below the one before, or a
+        # `}` that closes a block whose owner cannot end here (`try { { }` wants `catch`)
+        # would be fed and dropped again forever.
+        floor = len(driver.value_stack) + 1
         while not driver.accepts(END):
             if driver.accepts_after(close, (END, close)):
                 driver.feed(Token("}", "", token.start, token.start), close)
@@ -299,7 +302,8 @@ class Recovery:
                 # the block, then the statement that owns it.
                 braces = [i for i, v in enumerate(driver.value_stack) if _is_brace(v)]
                 height = braces[-1] if braces else height - 1
-            driver.pop_to(max(height, 0))
+            floor = max(min(height, floor - 1), 0)
+            driver.pop_to(floor)
 
 
 def _first_offset(values: list[object], default: int) -> int:

@@ -11,7 +11,8 @@ execution_id = client.workflows.run("onboard_user", inputs={"user_id": 123}, que
 
 `rhythm.init` compiles and registers workflows in Postgres (`rhythm.app`); `rhythm.client`
 starts workflows and tasks, sends signals and reads executions; `@task` registers typed task
-functions that a `Worker` runs; `rhythm.errors` holds the exceptions of the SDK. The toolchain
+functions that a `Worker` runs; `rhythm.Limits` bounds what one execution may do and store;
+`rhythm.errors` holds the exceptions of the SDK. The toolchain
 that checks `.flow` files is `flowlang` (`flowc`); `rhythm.testing` runs workflows in memory.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from rhythm import client, errors
 from rhythm.app import Application, init
+from rhythm.limits import Limits
 from rhythm.models import Execution, ExecutionStatus, ExecutionType
 from rhythm.registration import WorkflowFile
 from rhythm.tasks import task
@@ -31,6 +33,7 @@ __all__ = [
     "Execution",
     "ExecutionStatus",
     "ExecutionType",
+    "Limits",
     "WorkflowFile",
     "Worker",
     "__version__",

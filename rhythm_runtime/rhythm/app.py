@@ -27,9 +27,10 @@ from types import MappingProxyType, TracebackType
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from flowlang.compiler.bytecode import Program
+from flowlang.compiler.bytecode import Program, ProgramLoadError
 from rhythm.database import create_pool, redact, resolve_database_url
 from rhythm.errors import DatabaseError, NotInitializedError
+from rhythm.limits import DEFAULT_LIMITS, Limits
 from rhythm.migrate import migrate, missing_migrations
 from rhythm.registration import WorkflowFile, compile_workflows
 from rhythm.store import workflows as store
@@ -42,6 +43,8 @@ class Application:
 
     * `pool` — the psycopg connection pool every client call borrows from;
     * `workflows` — the Programs registered by `init`, by name (read-only);
+    * `limits` — the `rhythm.Limits` of this process (client calls, and a `Worker` started
+      here without limits of its own);
     * `program(conn, hash)` — any registered version, loaded once per process.
 
     `close()` (or leaving a `with` block) closes the pool. The URL is kept for the worker;
@@ -49,10 +52,15 @@ class Application:
     """
 
     def __init__(
-        self, database_url: str, pool: ConnectionPool, workflows: Mapping[str, Program]
+        self,
+        database_url: str,
+        pool: ConnectionPool,
+        workflows: Mapping[str, Program],
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.database_url = database_url
         self.pool = pool
+        self.limits = limits
         self.workflows: Mapping[str, Program] = MappingProxyType(dict(workflows))
         self._programs: dict[str, Program] = {p.version_hash: p for p in workflows.values()}
         self._programs_lock = threading.Lock()
@@ -70,7 +78,13 @@ class Application:
                 f"{redact(self.database_url)}; was the database reset while executions "
                 f"referred to it?"
             )
-        program = Program.from_json(text)
+        try:
+            program = Program.from_json(text, pinned=version_hash)
+        except ProgramLoadError as error:
+            raise DatabaseError(
+                f"workflow version {version_hash} stored in the database at "
+                f"{redact(self.database_url)} cannot be loaded: {error}"
+            ) from None
         with self._programs_lock:
             self._programs[version_hash] = program
         return program
@@ -103,6 +117,7 @@ def init(
     auto_migrate: bool = True,
     workflows: Sequence[WorkflowFile] = (),
     workflow_paths: Sequence[str | os.PathLike[str]] = (),
+    limits: Limits | None = None,
 ) -> Application:
     """Configure this process's Application and return it (see the module documentation).
 
@@ -111,12 +126,14 @@ def init(
     `workflow_paths`: more workflow files, or folders whose `.flow` / `.flowc.json` files are
     all registered (named by their front matter, else their file name). Import the modules
     that define your `@task` functions before calling `init`: the workflows are checked
-    against them.
+    against them. `limits`: the `rhythm.Limits` of this process (default: `Limits()`).
 
     Raises `WorkflowFileError` / `WorkflowCompileError` (listing every diagnostic) when a
     workflow cannot be registered, `DatabaseError` when the database is unreachable or, with
     `auto_migrate=False`, lacks part of the schema.
     """
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError(f"rhythm.init(limits=...) takes a rhythm.Limits, not {limits!r}")
     programs = compile_workflows(workflows, workflow_paths)
     url = resolve_database_url(database_url)
     if auto_migrate:
@@ -129,7 +146,7 @@ def init(
     except BaseException:
         pool.close()
         raise
-    application = Application(url, pool, programs)
+    application = Application(url, pool, programs, limits or DEFAULT_LIMITS)
     _replace_current(application)
     return application
 
@@ -180,6 +197,15 @@ def configured_database_url(explicit: str | None = None) -> str:
         return resolve_database_url(explicit)
     application = _current
     return application.database_url if application is not None else resolve_database_url(None)
+
+
+def configured_limits(explicit: Limits | None = None) -> Limits:
+    """The limits a component without its own uses: `explicit`, else the current
+    Application's, else the defaults."""
+    if explicit is not None:
+        return explicit
+    application = _current
+    return application.limits if application is not None else DEFAULT_LIMITS
 
 
 def shutdown() -> None:

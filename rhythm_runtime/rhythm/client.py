@@ -41,12 +41,14 @@ from rhythm.errors import (
     UnknownWorkflowError,
 )
 from rhythm.json_data import NotJsonError, dumps, json_data
+from rhythm.limits import Limits, too_large
 from rhythm.models import Execution, ExecutionStatus, ExecutionType
 from rhythm.store import executions as store
 from rhythm.store import workflows as versions
 from rhythm.tasks import DEFAULT_QUEUE, DEFAULT_RETRY_BACKOFF, MAX_RETRIES, REGISTRY
 
 DEFAULT_LIST_LIMIT = 100
+_REFERENCE_ADVICE = "keep large data elsewhere (a file, a table) and pass a reference to it"
 # `wait` polls the row, starting fast (a short workflow finishes in milliseconds) and backing
 # off so a long wait costs a query every quarter second at most.
 WAIT_FIRST_POLL_S = 0.005
@@ -105,6 +107,7 @@ class Workflows(_Part):
         """
         _require_name(name, "workflow")
         value = _inputs(inputs, f"workflow `{name}`")
+        text = _stored_inputs(value, self._application().limits, f"workflow `{name}`")
         options = _StartOptions.of(queue, idempotency_key, priority)
         with self._transaction() as (application, conn):
             version_hash = versions.newest_version(conn, name)
@@ -119,7 +122,7 @@ class Workflows(_Part):
                     type=ExecutionType.WORKFLOW,
                     name=name,
                     queue=options.queue or DEFAULT_QUEUE,
-                    inputs=dumps(value),
+                    inputs=text,
                     priority=options.priority,
                     idempotency_key=options.idempotency_key,
                     version_hash=version_hash,
@@ -147,6 +150,7 @@ class Tasks(_Part):
         """
         _require_name(name, "task")
         value = _inputs(inputs, f"task `{name}`")
+        text = _stored_inputs(value, self._application().limits, f"task `{name}`")
         options = _StartOptions.of(queue, idempotency_key, priority)
         retries = _retries(retries, name)
         timeout = _timeout(timeout, name)
@@ -159,7 +163,7 @@ class Tasks(_Part):
             type=ExecutionType.TASK,
             name=name,
             queue=options.queue or (definition.queue if definition else DEFAULT_QUEUE),
-            inputs=dumps(value),
+            inputs=text,
             priority=options.priority,
             max_retries=retries or 0,
             retry_delay_ms=_milliseconds(
@@ -185,6 +189,11 @@ class Signals(_Part):
             value = json_data(payload, "payload")
         except NotJsonError as error:
             raise InvalidSignalError(f"signal `{signal_name}`: {error}") from None
+        text = dumps(value)
+        limit = self._application().limits.payload_bytes
+        if (size := len(text.encode("utf-8"))) > limit:
+            problem = too_large("the payload is", size, limit, "payload_bytes")
+            raise InvalidSignalError(f"signal `{signal_name}`: {problem}; {_REFERENCE_ADVICE}")
         with self._transaction() as (application, conn):
             target = store.lock_signal_target(conn, workflow_id)
             if target is None:
@@ -200,7 +209,7 @@ class Signals(_Part):
                 )
             program = application.program(conn, target.version_hash)
             _check_signal(program, signal_name, value)
-            store.insert_signal(conn, workflow_id, signal_name, dumps(value))
+            store.insert_signal(conn, workflow_id, signal_name, text)
 
 
 class Executions(_Part):
@@ -336,6 +345,16 @@ def _inputs(inputs: Mapping[str, Any] | None, whose: str) -> dict[str, Any]:
             f"{whose}: inputs must be an object (a dict), got {type(inputs).__name__}"
         )
     return cast("dict[str, Any]", value)
+
+
+def _stored_inputs(inputs: dict[str, Any], limits: Limits, whose: str) -> str:
+    """The stored text of `inputs`, within `limits.inputs_bytes`."""
+    text = dumps(inputs)
+    size = len(text.encode("utf-8"))
+    if size > limits.inputs_bytes:
+        problem = too_large("inputs are", size, limits.inputs_bytes, "inputs_bytes")
+        raise InvalidInputsError(f"{whose}: {problem}; {_REFERENCE_ADVICE}")
+    return text
 
 
 def _check_declared_inputs(program: Program, inputs: dict[str, Any]) -> None:

@@ -21,10 +21,18 @@ URL_VARIABLE = "RHYTHM_DATABASE_URL"
 URL_SCHEMES = ("postgresql", "postgres")
 HIDDEN = "***"
 CONNECT_TIMEOUT_S = 10
+# psycopg_pool replaces a lost connection with attempts whose waits double from 1 s until
+# `reconnect_timeout` (default 5 min): after a long outage its next attempt could come a
+# minute or more after the server is back (measured: 20 s late after a 100 s outage). Giving up
+# after 10 s, the pool starts again with 1 s waits the next time a caller needs a connection,
+# so attempts never lie more than a few seconds apart (2 s late after the same outage).
+RECONNECT_TIMEOUT_S = 10.0
 APPLICATION_NAME = "rhythm"
 
 # `password=...` in a key/value conninfo: a bare word or a quoted value with \' escapes.
 _KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+_URI_AUTHORITY = re.compile(r"(?P<scheme>[^:/?#]+://)(?P<authority>[^/?#]*)")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*")
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
@@ -42,23 +50,32 @@ def _checked(url: str, origin: str) -> str:
     """`url` if libpq can parse it; otherwise a DatabaseError naming where it came from."""
     try:
         psycopg.conninfo.conninfo_to_dict(url)
+        parsed = True
     except psycopg.ProgrammingError:
+        parsed = False
+    if not parsed:
+        # Raised here, not in the `except` block: libpq's message quotes the whole URL, password
+        # included, and would stay attached to ours as its `__context__`.
         raise DatabaseError(
             f"{origin} is not a valid PostgreSQL connection string: {redact(url)!r}; "
             "write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-        ) from None
+        )
     return url
 
 
 def redact(url: str) -> str:
     """`url` with any password replaced by `***`, for messages and logs."""
-    if urlsplit(url).scheme in URL_SCHEMES:
+    scheme, separator, _ = url.partition("://")
+    if separator and scheme.lower() in URL_SCHEMES:
         return _redact_uri(url)
     return _KEYWORD_PASSWORD.sub(lambda match: match.group(1) + HIDDEN, url)
 
 
 def _redact_uri(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a URI Python cannot split (an unclosed `[` of an IPv6 address)
+        return _redact_unsplittable_uri(url)
     netloc = parts.netloc
     if "@" in netloc:
         credentials, _, hosts = netloc.rpartition("@")
@@ -73,6 +90,20 @@ def _redact_uri(url: str) -> str:
         )
     # Not urlunsplit: it drops the `//` of an empty host (`postgresql:///db?host=/socket`).
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def _redact_unsplittable_uri(url: str) -> str:
+    """The password of the authority (between `user:` and its last `@`) and of a `password`
+    query parameter hidden, read without `urlsplit`."""
+
+    def hide(match: re.Match[str]) -> str:
+        credentials, at, hosts = match["authority"].rpartition("@")
+        user, colon, _ = credentials.partition(":")
+        authority = f"{user}:{HIDDEN}@{hosts}" if at and colon else match["authority"]
+        return match["scheme"] + authority
+
+    hidden = _URI_AUTHORITY.sub(hide, url, count=1)
+    return _QUERY_PASSWORD.sub(lambda match: match.group(1) + HIDDEN, hidden)
 
 
 def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
@@ -98,6 +129,7 @@ def create_pool(url: str, *, min_size: int = 1, max_size: int = 4) -> Connection
         max_size=max_size,
         kwargs={"application_name": APPLICATION_NAME},
         name=APPLICATION_NAME,
+        reconnect_timeout=RECONNECT_TIMEOUT_S,
         open=False,
     )
     try:

@@ -26,8 +26,9 @@ class NotInitializedError(RhythmError):
 
 
 class DatabaseError(RhythmError):
-    """The database cannot be reached or lacks the runtime's schema. The message names the
-    server by its URL with any password hidden."""
+    """The database cannot be reached, lacks the runtime's schema, or holds a workflow version
+    that cannot be loaded (changed after registration). The message names the server by its
+    URL with any password hidden."""
 
 
 class UnknownWorkflowError(RhythmError, LookupError):

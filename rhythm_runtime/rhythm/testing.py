@@ -108,8 +108,8 @@ class _Run:
 class Runtime:
     """The machinery behind `run_workflow`, for tests that need more control.
 
-    * `limits` — the VM's execution limits (`rhythm.vm.Limits`), e.g. a small instruction budget
-      to test `InstructionLimitExceeded` quickly.
+    * `limits` — the `rhythm.Limits` the VM enforces (the budgets, and the sizes of task inputs
+      and outputs), e.g. a small instruction budget to test `InstructionLimitExceeded` quickly.
     * `durable=False` hands each snapshot object to the next step unserialised: running
       "straight through", the reference the resume property test compares durable runs with.
     * `max_steps` bounds the steps of a run (`RunawayWorkflowError` beyond).

@@ -11,10 +11,11 @@ the inputs and context, and whether a task, child workflow, timer or signal has 
 Resuming needs no resume value: a suspended step stops AT its `await`, and the resumed VM runs
 that `await` again and finds the promise settled.
 
-The parts: `vm_machine` (state, snapshots, compaction of the promise table), `vm_decode`
-(instructions made ready once per program), `vm_loop` (the dispatch loop), `vm_ops` (the
-other instructions), `vm_calls` (builtins and effects), `vm_control` (throw, return,
-finally), `vm_cow` (value semantics by copy on write).
+The parts: `vm_machine` (state, snapshots, compaction of the promise table), `vm_snapshot`
+(the check of a snapshot before it is resumed), `vm_decode` (instructions made ready once per
+program), `vm_loop` (the dispatch loop), `vm_ops` (the other instructions), `vm_calls`
+(builtins and effects), `vm_control` (throw, return, finally), `vm_cow` (value semantics by
+copy on write).
 """
 
 from __future__ import annotations
@@ -24,20 +25,22 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from flowlang.compiler.bytecode import Program
+from rhythm.limits import DEFAULT_LIMITS, Limits, stored_size
 from rhythm.promises import Outcome, describe
 from rhythm.values import PromiseRef, Value, encode, error
 from rhythm.vm_decode import DecodedCache
 from rhythm.vm_loop import Exit, run
 from rhythm.vm_machine import (
     Machine,
-    SnapshotMismatch,
     compact_promises,
     resume_machine,
     snapshot_of,
     start_machine,
 )
+from rhythm.vm_snapshot import CorruptSnapshot, SnapshotMismatch
 
 __all__ = [
+    "CorruptSnapshot",
     "Effect",
     "Host",
     "Limits",
@@ -45,17 +48,6 @@ __all__ = [
     "StepResult",
     "run_step",
 ]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The execution limits of §10.8 that the VM enforces (the string, array and nesting limits
-    are the values' own)."""
-
-    instructions_per_step: int = 100_000
-    effects_per_step: int = 1_000
-    instructions_per_execution: int = 100_000_000
-    snapshot_bytes: int = 4 * 1024 * 1024
 
 
 class Host(Protocol):
@@ -119,17 +111,33 @@ _DECODED = DecodedCache()
 
 
 def run_step(
-    program: Program, snapshot: dict[str, Any] | None, host: Host, limits: Limits = Limits()
+    program: Program,
+    snapshot: dict[str, Any] | None,
+    host: Host,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
     """Run one step of `program` from `snapshot` (None: from the start). Raises
-    `SnapshotMismatch` for a snapshot of another program or format."""
+    `SnapshotMismatch` for a snapshot of another program or format, `CorruptSnapshot` for one
+    this runtime did not write (`rhythm.vm_snapshot`)."""
     code = _DECODED.code_of(program)
     machine = start_machine(program) if snapshot is None else resume_machine(program, snapshot)
     machine.host = host
     machine.effect_limit = limits.effects_per_step
+    machine.inputs_limit = limits.inputs_bytes
     remaining = limits.instructions_per_execution - machine.instructions
     exit_ = run(machine, code, min(limits.instructions_per_step, remaining))
     effects = tuple(Effect(record["kind"], record) for record in machine.effects)
+    if exit_.kind in ("completed", "failed"):
+        size = stored_size(exit_.value)
+        if size > limits.output_bytes:
+            output = error(
+                "OutputTooLarge",
+                f"Workflow output is {size} bytes, more than the limit of {limits.output_bytes}"
+                " bytes",
+                size=size,
+                limit=limits.output_bytes,
+            )
+            return _failed(program, output, machine.pc, effects)
     if exit_.kind == "completed":
         return StepResult("completed", exit_.value, effects=effects)
     if exit_.kind == "failed":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Final
 
 from rhythm.builtins import SIGNATURES, call_function, call_method, check_arguments
+from rhythm.limits import stored_size, too_large
 from rhythm.promises import (
     combinator_record,
     signal_record,
@@ -21,7 +22,7 @@ from rhythm.promises import (
     timer_record,
     workflow_record,
 )
-from rhythm.values import PromiseRef, Value
+from rhythm.values import PromiseRef, Value, range_error
 from rhythm.vm_machine import Machine
 
 # Methods whose work does not grow with the receiver (the rest are charged its size).
@@ -86,6 +87,10 @@ def _run(machine: Machine, qualified: str, args: list[Value]) -> PromiseRef:
     make = task_record if qualified == "Task.run" else workflow_record
     record = make(args, id=_next_id(machine), created_at=machine.host.now())
     machine.work += work_of(record["inputs"])
+    size = stored_size(record["inputs"])
+    if size > machine.inputs_limit:
+        message = too_large("inputs are", size, machine.inputs_limit, "inputs_bytes")
+        raise range_error(f"{qualified}: {message}")
     return _record_effect(machine, record)
 
 

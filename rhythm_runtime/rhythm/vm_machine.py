@@ -30,12 +30,7 @@ from typing import Any, Final
 
 from flowlang.compiler.bytecode import Program
 from rhythm.values import PromiseRef, Value, decode, encode
-
-SNAPSHOT_FORMAT: Final = 1
-
-
-class SnapshotMismatch(ValueError):
-    """A snapshot that this program cannot resume: another program's, or another format."""
+from rhythm.vm_snapshot import SNAPSHOT_FORMAT, CorruptSnapshot, check_snapshot
 
 
 class Machine:
@@ -48,6 +43,7 @@ class Machine:
         "effects",
         "handlers",
         "host",
+        "inputs_limit",
         "instructions",
         "pc",
         "promises",
@@ -68,9 +64,11 @@ class Machine:
         self.claims: dict[str, int] = {}
         self.effects: list[dict[str, Value]] = []  # records of the effects of this step
         self.work = 0  # instructions charged this step for builtins' work (§10.8)
-        # Set by `run_step` for the step: the `rhythm.vm.Host` and the effects it may create.
+        # Set by `run_step` for the step: the `rhythm.vm.Host`, the effects it may create and
+        # the size of the inputs of a task or child (`rhythm.limits`).
         self.host: Any = None
         self.effect_limit = 0
+        self.inputs_limit = 0
 
     def add_promise(self, record: dict[str, Value]) -> PromiseRef:
         self.promises.append(record)
@@ -82,29 +80,28 @@ def start_machine(program: Program) -> Machine:
 
 
 def resume_machine(program: Program, snapshot: dict[str, Any]) -> Machine:
-    """The machine a snapshot describes; `SnapshotMismatch` if it is not this program's."""
-    if snapshot.get("format") != SNAPSHOT_FORMAT:
-        raise SnapshotMismatch(
-            f"snapshot format {snapshot.get('format')!r} is not {SNAPSHOT_FORMAT}: it was written"
-            " by another runtime version"
-        )
-    if snapshot.get("program") != program.version_hash:
-        raise SnapshotMismatch(
-            f"the snapshot belongs to program {snapshot.get('program')}, not to"
-            f" {program.version_hash} ({program.workflow}): an execution runs to its end on the"
-            " program it started with"
-        )
+    """The machine a snapshot describes; `SnapshotMismatch` (or `CorruptSnapshot`) if it is not
+    a snapshot of this program (`vm_snapshot`)."""
+    check_snapshot(program, snapshot)
     machine = Machine(0)
     machine.pc = snapshot["pc"]
-    machine.stack = decode(snapshot["stack"])
-    machine.slots = decode(snapshot["slots"])
+    promise_count = len(snapshot["promises"])
+    machine.stack = _decoded(snapshot, "stack", promise_count)
+    machine.slots = _decoded(snapshot, "slots", promise_count)
     machine.handlers = [list(handler) for handler in snapshot["handlers"]]
-    machine.promises = decode(snapshot["promises"])
+    machine.promises = _decoded(snapshot, "promises", promise_count)
     counters = snapshot["counters"]
     machine.instructions = counters["instructions"]
     machine.effect_count = counters["effects"]
     machine.claims = dict(counters["claims"])
     return machine
+
+
+def _decoded(snapshot: dict[str, Any], field: str, promise_count: int) -> Any:
+    try:
+        return decode(snapshot[field], promise_count)
+    except ValueError as problem:
+        raise CorruptSnapshot(field, str(problem)) from None
 
 
 def snapshot_of(

@@ -31,7 +31,9 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
 * **Shutdown.** On SIGINT/SIGTERM (or `stop()`) the worker stops claiming, lets what it holds
   finish for up to `shutdown_timeout` seconds, records the results, and releases the rest to
   the queue (pending again at once, the interrupted attempt not counted). A second signal
-  skips the wait.
+  skips the wait. A stopping worker retries no database call: stopped during an outage, it
+  exits within seconds, and what it could not record or release runs again once its leases
+  expire.
 * **Faults.** A lost database connection (a restart) is retried with a short backoff; nothing
   is lost since every change is a transaction and leases expire. An outage longer than the
   retries does not end the worker: it keeps trying every few seconds, logging a warning each
@@ -61,7 +63,10 @@ import psycopg
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from rhythm.app import configured_limits
 from rhythm.database import connect, create_pool, redact, resolve_database_url
+from rhythm.errors import DatabaseError
+from rhythm.limits import Limits
 from rhythm.store.queue import (
     Claimed,
     TaskResult,
@@ -76,7 +81,6 @@ from rhythm.store.queue import (
 )
 from rhythm.store.steps import Lease, sweep_timers, work_ahead
 from rhythm.tasks import DEFAULT_QUEUE, REGISTRY, TaskRegistry
-from rhythm.vm import Limits
 from rhythm.worker_announce import Announcer
 from rhythm.worker_steps import StepDone, StepRunner, Takeover
 from rhythm.worker_tasks import InvalidTaskInputs, PreparedCall, TaskCalls, UnknownTaskError
@@ -147,8 +151,9 @@ class Worker:
         self.claim_batch = claim_batch
         self.shutdown_timeout = shutdown_timeout
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._tasks = TaskCalls(registry)
-        self._steps = StepRunner(registry, limits or Limits())
+        self.limits = configured_limits(limits)  # rhythm.init's, when it was called here
+        self._tasks = TaskCalls(registry, self.limits.result_bytes)
+        self._steps = StepRunner(registry, self.limits)
         self._lock = threading.Lock()
         self._held: dict[str, _Held] = {}
         self._reserved = 0  # slots reserved for tasks a step takes over
@@ -226,6 +231,8 @@ class Worker:
                 if self._claim_round(until_idle):
                     return
             except psycopg.OperationalError as error:
+                if self._stopping.is_set():
+                    return  # `_db` does not retry then: there is nothing more to claim
                 # `_db` has retried and given up: the database is down or unreachable (a
                 # restart, a network outage). Nothing is lost meanwhile (every change is a
                 # transaction, leases expire), so the worker waits and tries again, for as
@@ -530,8 +537,15 @@ class Worker:
                         for notice in conn.notifies(timeout=STOP_CHECK_S):
                             if notice.payload == self.queue:
                                 self._wake.set()
-            except Exception:
-                log.warning("LISTEN connection lost; reconnecting", exc_info=True)
+            except Exception as error:
+                # A lost server is said in one line (it repeats for as long as an outage
+                # lasts); anything else comes with its traceback.
+                log.warning(
+                    "LISTEN connection lost (%s); reconnecting in %.0f s",
+                    error,
+                    RETRY_BACKOFF_S[-1],
+                    exc_info=not isinstance(error, psycopg.Error | DatabaseError),
+                )
                 self._stopping.wait(RETRY_BACKOFF_S[-1])
 
     def _flush_loop(self) -> None:
@@ -575,8 +589,12 @@ class Worker:
                 if now >= next_sweep and not self._stopping.is_set():
                     next_sweep = now + self.sweep_interval
                     self._sweep()
-            except psycopg.Error:
-                log.warning("maintenance failed; retrying", exc_info=True)
+            except psycopg.Error as error:  # a lost server in one line, other errors in full
+                log.warning(
+                    "maintenance failed (%s); retrying",
+                    error,
+                    exc_info=not isinstance(error, psycopg.OperationalError),
+                )
 
     def _heartbeat(self) -> None:
         with self._lock:
@@ -636,8 +654,16 @@ class Worker:
         with self._lock:
             unfinished = [i for i, held in self._held.items() if not held.settled]
         if unfinished:
-            count = self._db(lambda conn: release(conn, unfinished, self.owner))
-            log.info("released %d unfinished executions back to queue %r", count, self.queue)
+            try:
+                count = self._db(lambda conn: release(conn, unfinished, self.owner))
+                log.info("released %d unfinished executions back to queue %r", count, self.queue)
+            except psycopg.OperationalError as error:
+                log.warning(
+                    "could not release %d unfinished executions (%s); they run again when "
+                    "their leases expire",
+                    len(unfinished),
+                    error,
+                )
         assert self._executor is not None and self._pool is not None
         assert self._announcer is not None
         self._announcer.close()
@@ -670,7 +696,9 @@ class Worker:
 
     def _db(self, operation: Callable[[Connection], T]) -> T:
         """Run `operation` on a pooled connection (autocommit: it opens its own transactions),
-        retrying lost connections, deadlocks and serialization failures a few times."""
+        retrying lost connections, deadlocks and serialization failures a few times. Once the
+        worker is stopping, a failed call is not retried: what it leaves undone is redone when
+        its leases expire, and a worker stopped during an outage must not wait it out."""
         assert self._pool is not None
         for wait in (*RETRY_BACKOFF_S, None):
             try:
@@ -678,7 +706,7 @@ class Worker:
                     conn.autocommit = True
                     return operation(conn)
             except psycopg.OperationalError as error:  # includes deadlocks
-                if wait is None:
+                if wait is None or self._stopping.is_set():
                     raise
                 log.warning("database call failed (%s); retrying in %.2f s", error, wait)
                 time.sleep(wait)

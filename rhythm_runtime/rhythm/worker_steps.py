@@ -47,6 +47,7 @@ from rhythm.store.steps import (
 from rhythm.store.workflows import program_text
 from rhythm.tasks import TaskRegistry
 from rhythm.vm import Effect, Limits, StepResult, run_step
+from rhythm.vm_snapshot import check_snapshot
 from rhythm.worker_host import PostgresHost
 
 DEFAULT_RETRY_DELAY_MS = 1_000
@@ -125,6 +126,8 @@ class StepRunner:
     ) -> StepDone:
         program = self.program(conn, row.version_hash, row.name)
         snapshot = None if row.snapshot is None else json.loads(row.snapshot)
+        if snapshot is not None:
+            check_snapshot(program, snapshot)  # before the host reads its promise table
         context = {
             "executionId": execution_id,
             "workflowName": program.workflow,
@@ -172,7 +175,7 @@ class StepRunner:
             text = program_text(conn, version_hash)
             if text is None:
                 raise LookupError(f"version {version_hash} of workflow '{name}' is not registered")
-            program = Program.from_json(text)
+            program = Program.from_json(text, pinned=version_hash)
             self._programs[version_hash] = program
         return program
 

@@ -5,9 +5,10 @@ Inputs are validated against the function's annotations by pydantic before the f
 (the same reading of the signature as the task catalog: one parameter named `inputs` or typed
 by a model, TypedDict or dataclass receives the whole object; otherwise each input is a keyword
 argument). Inputs that do not fit fail the execution at once, without retries: every attempt
-would fail the same way. A result must be JSON data (a pydantic model is dumped in JSON mode);
-anything else fails the attempt. A failed attempt is retried while retries remain, after the
-execution's retry delay doubled per attempt already made, capped at one hour.
+would fail the same way. A result must be JSON data (a pydantic model is dumped in JSON mode)
+within `Limits.result_bytes`; anything else fails the attempt. A failed attempt is retried
+while retries remain, after the execution's retry delay doubled per attempt already made,
+capped at one hour.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import typing_extensions
 
 from rhythm.failures import task_failure
 from rhythm.json_data import NotJsonError, dumps, json_data, loads
+from rhythm.limits import too_large
 from rhythm.store.queue import Claimed, TaskResult
 from rhythm.tasks import TaskDefinition, TaskRegistry
 
@@ -43,6 +45,10 @@ class UnknownTaskError(LookupError):
     """The worker claimed a task that no module it imported registers."""
 
 
+class ResultTooLarge(ValueError):
+    """A task returned more JSON than `Limits.result_bytes` allows (its failure's `type`)."""
+
+
 @dataclass(frozen=True)
 class PreparedCall:
     """The function of a claimed task, bound to its validated inputs."""
@@ -58,8 +64,9 @@ class PreparedCall:
 class TaskCalls:
     """Prepares and judges task attempts for the tasks of `registry`."""
 
-    def __init__(self, registry: TaskRegistry) -> None:
+    def __init__(self, registry: TaskRegistry, result_bytes: int) -> None:
         self._registry = registry
+        self._result_bytes = result_bytes
         self._validators: dict[str, tuple[_Validator, bool]] = {}
 
     def definition(self, name: str) -> TaskDefinition | None:
@@ -99,7 +106,8 @@ class TaskCalls:
         return known
 
     def succeeded(self, claimed: Claimed, result: Any) -> TaskResult:
-        """The outcome of an attempt that returned `result` (failed if it is not JSON)."""
+        """The outcome of an attempt that returned `result` (failed if it is not JSON, or more
+        of it than `result_bytes`)."""
         if isinstance(result, pydantic.BaseModel):
             result = result.model_dump(mode="json")
         try:
@@ -107,7 +115,14 @@ class TaskCalls:
         except NotJsonError as error:
             problem = TypeError(f"task '{claimed.name}' returned a value that is not JSON: {error}")
             return self.failed(claimed, problem)
-        return TaskResult(claimed.id, "completed", dumps(value))
+        text = dumps(value)
+        size = len(text.encode("utf-8"))
+        if size > self._result_bytes:
+            returned = too_large("returned", size, self._result_bytes, "result_bytes")
+            advice = "keep large data elsewhere (a file, a table) and return a reference to it"
+            too_big = ResultTooLarge(f"task '{claimed.name}' {returned}; {advice}")
+            return self.failed(claimed, too_big)
+        return TaskResult(claimed.id, "completed", text)
 
     def failed(
         self,

@@ -206,8 +206,10 @@ def test_spans_must_match_the_code_and_the_source() -> None:
 
 
 def test_a_well_formed_hand_written_program_loads() -> None:
-    program = _with_code([["SETUP_TRY", None, 2], ["LOAD_CONST", 0], ["RETURN"]], [1.5])
-    assert program.code[0] == ("SETUP_TRY", None, 2)
+    program = _with_code(
+        [["SETUP_TRY", None, 3], ["LOAD_CONST", 0], ["RETURN"], ["END_FINALLY"]], [1.5]
+    )
+    assert program.code[0] == ("SETUP_TRY", None, 3)
     assert program.slot_count == 0
 
 

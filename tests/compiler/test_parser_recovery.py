@@ -151,3 +151,17 @@ def test_names_of_a_dropped_statement_cause_no_cascade() -> None:
 def test_names_outside_dropped_statements_are_still_checked() -> None:
     codes = [d.code for d in analyze("let x = (1 +\nlet y = 2\nreturn z\n").diagnostics]
     assert codes == ["FLOW001", "FLOW402", "FLOW101"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("try { {", "expected `}` to close the `{` at 1:7"),
+        ("try {\n  {\n    x", "expected `}` to close the `{` at 2:3"),
+    ],
+)
+def test_a_file_ending_in_a_block_of_a_try_block_is_closed(text: str, message: str) -> None:
+    """Closing the inner block and then the `try` block leaves a `try` that wants `catch`: the
+    recovery at the end of the file dropped the inner `}` and fed it again, forever (found by
+    the fuzzing of tests/reliability/)."""
+    assert found(text) == [("FLOW001", message, "")]

@@ -3,7 +3,8 @@ JSON and resuming it in a fresh VM is indistinguishable from never stopping.
 
 Hypothesis writes small random programs that await tasks, timers and signals inside
 expressions (array literals, arguments, operands), loops, `try`/`catch`/`finally` and
-branches. Each runs twice in the in-memory runtime:
+branches (`flow_programs.awaiting_programs`, shared with the reliability suite). Each runs
+twice in the in-memory runtime:
 
 * **straight through** — `Runtime(durable=False)`: the VM's snapshot object is handed to the
   next step as it is, never serialised, with the default step budget. It still stops at every
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flow_programs import awaiting_programs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,79 +32,6 @@ from rhythm.testing import Runtime
 from rhythm.vm import Limits
 
 SIGNALS = [("s", index) for index in range(4)]
-
-
-class _Names:
-    """Fresh variable names, so nested loops never shadow one another."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def fresh(self, prefix: str) -> str:
-        self.count += 1
-        return f"{prefix}{self.count}"
-
-
-@st.composite
-def number_expressions(draw: st.DrawFn, depth: int = 0) -> str:
-    leaves = [
-        "n",
-        str(draw(st.integers(0, 9))),
-        '(await Task.run("double", { n }))',
-        '(await Task.run("double", { n: 1 }) + n)',
-        '(await Promise.race([Task.run("double", { n }), Timer.delay(1)]))',
-        "((await Timer.delay(2)) ?? 3)",
-        '((await Signal.next("s")) ?? 0)',
-        '(await Promise.all([Task.run("double", { n: 2 }), 5]))[0]',
-    ]
-    if depth < 2 and draw(st.booleans()):
-        left = draw(number_expressions(depth + 1))
-        right = draw(number_expressions(depth + 1))
-        return f"({left} {draw(st.sampled_from(['+', '-', '*']))} {right})"
-    return draw(st.sampled_from(leaves))
-
-
-@st.composite
-def statements(draw: st.DrawFn, names: _Names, depth: int = 0) -> str:
-    count = draw(st.integers(1, 3))
-    return "\n".join(draw(statement(names, depth)) for _ in range(count))
-
-
-@st.composite
-def statement(draw: st.DrawFn, names: _Names, depth: int) -> str:
-    simple = [
-        "acc.push({e})",
-        "n = {e}",
-        "acc.push([n, {e}, `t${{n}}`])",
-        "if (n > 40) throw Error(`big ${{n}}`)",
-        'acc.push({{ k: {e}, v: await Task.run("echo", {{ v: n }}) }})',
-    ]
-    kinds = ["simple"] if depth >= 2 else ["simple", "for", "while", "try", "finally", "if"]
-    kind = draw(st.sampled_from(kinds))
-    if kind == "simple":
-        return draw(st.sampled_from(simple)).format(e=draw(number_expressions()))
-    body = draw(statements(names, depth + 1))
-    if kind == "for":
-        item = names.fresh("item")
-        items = f"[1, {draw(number_expressions())}]"
-        return f"for (const {item} of {items}) {{\n  n += {item}\n{body}\n}}"
-    if kind == "while":
-        k = names.fresh("k")
-        return f"let {k} = 0\nwhile ({k} < 2) {{\n  {k}++\n{body}\n}}"
-    if kind == "try":
-        other = draw(statements(names, depth + 1))
-        return f"try {{\n{body}\n}} catch (e) {{\n  acc.push(e.message)\n{other}\n}}"
-    if kind == "finally":
-        echo = 'acc.push(await Task.run("echo", { v: "f" }))'
-        return f"try {{\n{body}\n}} finally {{\n  {echo}\n}}"
-    other = draw(statements(names, depth + 1))
-    return f"if (n % 2 == 0) {{\n{body}\n}} else {{\n{other}\n}}"
-
-
-@st.composite
-def programs(draw: st.DrawFn) -> str:
-    body = draw(statements(_Names()))
-    return f"let acc = []\nlet n = 1\n{body}\nreturn {{ acc, n }}\n"
 
 
 def run(source: str, **runtime_options: Any) -> tuple[object, ...]:
@@ -130,7 +59,7 @@ def run(source: str, **runtime_options: Any) -> tuple[object, ...]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(source=programs(), budget=st.integers(1, 40))
+@given(source=awaiting_programs(), budget=st.integers(1, 40))
 def test_resuming_from_json_anywhere_equals_running_straight_through(
     source: str, budget: int
 ) -> None:

@@ -342,7 +342,7 @@ def test_snapshot_encoding_tags_promises_and_escapes_look_alikes() -> None:
         "tag": {"$object": {"$promise": 1}},
         "obj": {"$object": {"$object": {}}},
     }
-    assert v.decode(json.loads(json.dumps(encoded))) == value
+    assert v.decode(json.loads(json.dumps(encoded)), 4) == value
 
 
 json_values = st.recursive(
@@ -387,7 +387,7 @@ def test_equality_is_reflexive_symmetric_and_agrees_with_json_text(a: object, b:
 
 @given(values_with_promises)
 def test_encode_decode_round_trips_through_json(value: object) -> None:
-    restored = v.decode(json.loads(json.dumps(v.encode(value))))
+    restored = v.decode(json.loads(json.dumps(v.encode(value))), 6)
     assert restored == value
     assert json.dumps(v.encode(restored)) == json.dumps(v.encode(value))
 

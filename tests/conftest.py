@@ -1,4 +1,5 @@
-"""Real PostgreSQL for the runtime tests: every test that asks gets a database of its own.
+"""Real PostgreSQL for the tests that need one (runtime, reliability): every test that asks
+gets a database of its own.
 
 The server is `RHYTHM_TEST_DATABASE_URL` when set (CI sets it to the system server), else an
 embedded server started for this session in a temporary folder and stopped at its end. On it,
@@ -6,6 +7,12 @@ embedded server started for this session in a temporary folder and stopped at it
 schema (copied from a template migrated once per session, which is much faster than migrating
 each); both are dropped after the test. Tests using them are marked `postgres` automatically,
 so `pytest -m postgres` runs exactly the tests that touch a database.
+
+It also registers the Hypothesis profile `reliability` (here, because the hypothesis plugin
+loads `--hypothesis-profile` before any deeper conftest is read): the fuzz tests of
+tests/reliability/ leave their number of examples to the profile, so a plain `pytest` runs
+Hypothesis's default 100 each and `pytest -m reliability --hypothesis-profile=reliability`
+(the CI stage, docs/reliability.md) runs 10,000.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from rhythm import embedded
 from rhythm.database import connect
@@ -29,6 +37,9 @@ from rhythm.store import databases
 SERVER_VARIABLE = "RHYTHM_TEST_DATABASE_URL"
 DATABASE_FIXTURES = {"postgres_server", "database_url", "migrated_url"}
 SCRATCH_PREFIX = "rhythm-test-"
+FUZZ_EXAMPLES = 10_000
+
+settings.register_profile("reliability", max_examples=FUZZ_EXAMPLES)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
