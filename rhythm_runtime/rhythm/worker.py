@@ -14,10 +14,13 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   passes (the fallback if a notification is missed, e.g. while reconnecting).
 * **Tasks.** Sync functions run on a thread pool of `concurrency` threads, `async def` ones on
   one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
-  for every result that arrived meanwhile, which also wakes the awaiting workflows.
-* **Workflow steps** run on the same pool, each step one transaction (`rhythm.worker_steps`).
-  Tasks a step starts on this worker's queue are taken over, while slots are free: inserted
-  `running` under this worker's lease and run at once, without a claim.
+  for every result that arrived meanwhile, which also runs the next step of every workflow of
+  this worker's queue that the results woke (the others are woken for their workers).
+* **Workflow steps** claimed from the queue run on the same pool, each step one transaction
+  (`rhythm.worker_steps`). Tasks a step starts on this worker's queue are taken over, while
+  slots are free: inserted `running` under this worker's lease and run at once, without a
+  claim. So a workflow awaiting its tasks one at a time costs one transaction per task, shared
+  with whatever else finished meanwhile.
 * **Announcements.** New work a step or a batch of results made (tasks, woken workflows) is
   announced to the workers of its queue after the commit, by one thread
   (`rhythm.worker_announce`). Work of the worker's own queue wakes its own claim loop, and
@@ -67,16 +70,16 @@ from rhythm.app import configured_limits
 from rhythm.database import connect, create_pool, redact, resolve_database_url
 from rhythm.errors import DatabaseError
 from rhythm.limits import Limits
+from rhythm.store.executions import wake
 from rhythm.store.queue import (
     Claimed,
     TaskResult,
     claim,
-    claim_execution,
-    finish_tasks,
     heartbeat,
     listen_for_work,
     next_run_in,
     reclaim_expired,
+    record_results,
     release,
 )
 from rhythm.store.steps import Lease, sweep_timers, work_ahead
@@ -97,7 +100,6 @@ CONNECTION_WAIT_S = 5.0
 SWEEP_BATCH = 500  # timers fired / leases reclaimed per statement
 FLUSH_BATCH = 1000  # task results recorded per transaction
 MAINTENANCE_TICK_S = 0.05  # how often timeouts are checked
-MAX_STEPS_IN_PLACE = 10  # steps in a row a workflow runs in place (Worker._continue_in_place)
 STOP_CHECK_S = 0.25  # how often a thread blocked on the network checks for a stop
 
 
@@ -105,18 +107,13 @@ class _Held:
     """An execution this worker holds: its claim, deadline, and whether its outcome is
     settled (recorded, or to be dropped because the lease was lost)."""
 
-    __slots__ = ("claimed", "deadline", "future", "in_place", "settled")
+    __slots__ = ("claimed", "deadline", "future", "settled")
 
     # `deadline` (monotonic seconds) is for sync tasks; async ones time out by `wait_for`.
-    # `in_place`: for the one task a step started and took over, how many steps in a row its
-    # workflow has run in place (`Worker._continue_in_place`); None for other executions.
 
-    def __init__(
-        self, claimed: Claimed, deadline: float | None, in_place: int | None = None
-    ) -> None:
+    def __init__(self, claimed: Claimed, deadline: float | None) -> None:
         self.claimed = claimed
         self.deadline = deadline
-        self.in_place = in_place
         self.settled = False
         self.future: asyncio.Future[object] | None = None
 
@@ -280,15 +277,13 @@ class Worker:
 
     # -- running what was claimed
 
-    def _dispatch(
-        self, claimed: Claimed, reserved: bool = False, in_place: int | None = None
-    ) -> None:
+    def _dispatch(self, claimed: Claimed, reserved: bool = False) -> None:
         """Run what was claimed (or taken over by a step, in a slot it `reserved`)."""
         timeout = None if claimed.timeout_ms is None else claimed.timeout_ms / 1000
         definition = self._tasks.definition(claimed.name) if claimed.type == "task" else None
         is_async = definition is not None and definition.is_async
         deadline = None if timeout is None or is_async else time.monotonic() + timeout
-        held = _Held(claimed, deadline, in_place)
+        held = _Held(claimed, deadline)
         with self._lock:
             self._held[claimed.id] = held
             if reserved:
@@ -304,9 +299,7 @@ class Worker:
             if held.claimed.type == "workflow":
                 self._run_step(held.claimed)
             else:
-                result = self._attempt(held.claimed)
-                if not self._continue_in_place(held, result):
-                    self._settle(held, result)
+                self._settle(held, self._attempt(held.claimed))
         finally:
             self._release_slot(held.claimed.id)
 
@@ -370,7 +363,7 @@ class Worker:
             return self._steps.run(conn, claimed, self.owner, takeover)
 
         try:
-            self._step_and_dispatch(step, in_place=0)
+            self._step_and_dispatch(step, own_slot=True)
         except psycopg.Error:
             log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
         except Exception as error:  # a fault of the runtime, not of the workflow's code
@@ -380,69 +373,17 @@ class Worker:
                 self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
             )
 
-    def _continue_in_place(self, held: _Held, result: TaskResult) -> bool:
-        """Record a finished task and run the next step of its workflow in the same
-        transaction and the same slot: one transaction instead of three (the flusher's, a
-        claim, the step). For the one task a step started and took over (a workflow awaiting
-        tasks one at a time) when the workflow is on this worker's queue; False when this does
-        not apply and the result goes to the flusher (which batches the results of parallel
-        tasks, so a fan-in does not step once per result).
-
-        A workflow runs at most `MAX_STEPS_IN_PLACE` steps in a row this way, then its next
-        step goes through the queue, so other pending work is not kept waiting by workflows
-        that are already running."""
-        parent_id = held.claimed.parent_id
-        if (
-            parent_id is None
-            or held.in_place is None
-            or result.status == "retry"
-            or held.in_place >= MAX_STEPS_IN_PLACE
-            or self._stopping.is_set()
-        ):
-            return False
-        with self._lock:
-            if held.settled:  # timed out meanwhile, or its lease was lost
-                return True
-            held.settled = True
-
-        def finish_and_step(conn: Connection, takeover: Takeover) -> StepDone | None:
-            with conn.transaction():
-                new_work = finish_tasks(conn, [result], self.owner)
-                # None: not ready, on another queue, or claimed by another worker already.
-                parent = claim_execution(conn, parent_id, self.queue, self.owner, self.lease)
-                done = None
-                if parent is not None:
-                    done = self._steps.run_in(conn, parent, self.owner, takeover)
-                    new_work.discard(self.queue)  # the parent's, running here now
-            self._announce(new_work)
-            return done
-
-        try:
-            self._step_and_dispatch(finish_and_step, in_place=held.in_place + 1)
-        except Exception:  # the step's fault or a lost connection: take the usual way
-            log.warning(
-                "could not run the next step of %s in place; recording the result of %s the "
-                "usual way",
-                parent_id,
-                held.claimed.id,
-                exc_info=True,
-            )
-            with self._lock:
-                self._unflushed += 1
-            self._results.put(result)
-        return True
-
     def _step_and_dispatch(
-        self, step: Callable[[Connection, Takeover], StepDone | None], in_place: int
+        self, step: Callable[[Connection, Takeover], StepDone | None], own_slot: bool
     ) -> None:
         """Run `step` (a transaction that may take tasks over into reserved slots), then
         dispatch what it took over, give back the slots it did not use, and announce.
-        `in_place`: how many steps in a row the workflow has run in place with this one."""
+        `own_slot`: whether `step` runs in a slot of its own, free for them once it ends."""
         reserved = 0
 
         def reserve(wanted: int) -> int:
             nonlocal reserved
-            granted = self._reserve(wanted)
+            granted = self._reserve(wanted, own_slot)
             reserved += granted
             return granted
 
@@ -452,19 +393,18 @@ class Worker:
             done = self._db(lambda conn: step(conn, takeover))
         finally:
             taken = () if done is None else done.taken
-            alone = done is not None and done.started == 1
             for task_claim in taken:
-                self._dispatch(task_claim, reserved=True, in_place=in_place if alone else None)
+                self._dispatch(task_claim, reserved=True)
             with self._lock:
                 self._reserved -= reserved - len(taken)
         if done is not None:
             self._announce(done.new_work)
 
-    def _reserve(self, wanted: int) -> int:
+    def _reserve(self, wanted: int, own_slot: bool) -> int:
         """Reserve up to `wanted` free slots for tasks a step takes over; how many it got. The
-        step's own slot counts as free: it is released when the step ends."""
+        step's `own_slot` counts as free: it is released when the step ends."""
         with self._lock:
-            free = self._free_slots() + 1
+            free = self._free_slots() + own_slot
             granted = max(0, min(wanted, free))
             self._reserved += granted
         return granted
@@ -562,7 +502,7 @@ class Worker:
                     break
             batch.sort(key=lambda result: result.id)  # lock rows in one order
             try:
-                self._announce(self._db(functools.partial(self._finish, batch=batch)))
+                self._record(batch)
             except psycopg.Error:
                 log.exception(
                     "could not record %d task results; their leases will expire and the tasks "
@@ -573,9 +513,38 @@ class Worker:
                 self._unflushed -= len(batch)
             self._wake.set()
 
-    def _finish(self, conn: Connection, *, batch: list[TaskResult]) -> set[str]:
+    def _record(self, batch: list[TaskResult]) -> None:
+        """Record `batch` and run the next step of the workflows it woke on this worker's
+        queue, in one transaction. Should that fail for anything but a lost connection (a
+        fault of the runtime, or of a workflow's data), the results are recorded alone and the
+        woken workflows step through the queue, where such a fault fails only its own
+        workflow."""
+        try:
+            self._step_and_dispatch(
+                functools.partial(self._record_in, batch=batch, step=True), own_slot=False
+            )
+        except psycopg.OperationalError:
+            raise
+        except Exception:
+            log.exception(
+                "could not run the steps %d task results woke; recording the results alone",
+                len(batch),
+            )
+            self._step_and_dispatch(
+                functools.partial(self._record_in, batch=batch, step=False), own_slot=False
+            )
+
+    def _record_in(
+        self, conn: Connection, takeover: Takeover, *, batch: list[TaskResult], step: bool
+    ) -> StepDone:
         with conn.transaction():
-            return finish_tasks(conn, batch, self.owner)
+            recorded = record_results(conn, batch, self.owner)
+            done, stepped = StepDone(frozenset()), set[str]()
+            if step and not self._stopping.is_set():
+                done, stepped = self._steps.run_woken(conn, recorded.parents, self.queue, takeover)
+            others = [parent for parent in recorded.parents if parent not in stepped]
+            queues = wake(conn, others, finished=recorded.finished)
+        return StepDone(done.new_work | queues, done.taken)
 
     def _maintain(self) -> None:
         next_heartbeat = next_sweep = 0.0

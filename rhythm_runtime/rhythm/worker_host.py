@@ -1,11 +1,12 @@
 """The `rhythm.vm.Host` of a workflow step on Postgres: the clock and the outcomes of leaf
 promises, read from the store under the step's row lock (LANGUAGE.md §10.4).
 
-Everything the step may ask is read in one query before the VM runs (`rhythm.store.steps.
-read_outcomes`): the tasks and children its snapshot's promise table refers to, and the signals
-its claims are due. A task or child started by this very step has no row yet, so it is
-pending; a `Signal.next` made by this step may find a signal already buffered, which is one
-more query for that claim.
+Everything the step may ask is read before the VM runs, in one query for all the steps of a
+batch (`rhythm.store.steps.read_outcomes`, with what `leaves_of` finds in each snapshot): the
+tasks and children its snapshot's promise table refers to, and the signals its claims are due.
+A task or child started by this very step has no row yet, so it is pending; a `Signal.next`
+made by this step may find a signal already buffered, which is one more query for that
+claim.
 
 Settle times (§10.4): a task or child, when its row reached its final state; a timer, its due
 time; a signal claim, the later of the send and the claim. All from the database's clock, the
@@ -22,30 +23,34 @@ from psycopg import Connection
 from rhythm.failures import workflow_failed
 from rhythm.json_data import loads
 from rhythm.promises import Outcome
-from rhythm.store.steps import Outcomes, read_outcomes, read_signal
+from rhythm.store.steps import Leaves, Outcomes, read_signal
 
 
 class PostgresHost:
-    """The host of one step of execution `execution_id`."""
+    """The host of one step of execution `leaves.execution_id`, which asked `outcomes` for
+    its `leaves`."""
 
     def __init__(
         self,
         conn: Connection,
-        execution_id: str,
+        leaves: Leaves,
+        outcomes: Outcomes,
         *,
         inputs: Any,
         context: dict[str, Any],
-        snapshot: dict[str, Any] | None,
     ) -> None:
         self._conn = conn
-        self._id = execution_id
+        self._id = leaves.execution_id
         self._inputs = inputs
         self._context = context
-        ids, claims = _leaves_of(snapshot)
-        self._asked_ids = set(ids)
-        self._asked_claims = set(claims)
-        self._outcomes: Outcomes = read_outcomes(conn, execution_id, ids, claims)
-        self._signals = dict(self._outcomes.signals)
+        self._asked_ids = set(leaves.ids)
+        self._asked_claims = set(leaves.claims)
+        self._outcomes = outcomes
+        self._signals = {
+            (name, claim): sent
+            for (receiver, name, claim), sent in outcomes.signals.items()
+            if receiver == self._id
+        }
 
     def now(self) -> int:
         return self._outcomes.now_ms
@@ -89,7 +94,7 @@ class PostgresHost:
         return Outcome(True, loads(payload), max(sent_ms, int(record["claimed_at"])))
 
 
-def _leaves_of(snapshot: dict[str, Any] | None) -> tuple[list[str], list[tuple[str, int]]]:
+def leaves_of(execution_id: str, snapshot: dict[str, Any] | None) -> Leaves:
     """The task/child ids and the signal claims (name, claim) of a snapshot's promise table."""
     ids: list[str] = []
     claims: list[tuple[str, int]] = []
@@ -99,4 +104,4 @@ def _leaves_of(snapshot: dict[str, Any] | None) -> tuple[list[str], list[tuple[s
             ids.append(record["id"])
         elif kind == "signal":
             claims.append((record["name"], int(record["claim"])))
-    return ids, claims
+    return Leaves(execution_id, ids, claims)

@@ -1,16 +1,25 @@
-"""One workflow step in the worker: the VM run on the locked row, and everything it did
-committed in the same transaction (LANGUAGE.md §10.3).
+"""Workflow steps in the worker: VM runs on locked rows, and everything they did committed in
+the same transaction (LANGUAGE.md §10.3).
 
-The step resumes from the stored snapshot with a `PostgresHost`, then turns the effects into
+A worker runs a step in one of two ways: a workflow claimed from the queue (`StepRunner.run`:
+it is `running` under the worker's lease), or the workflows a batch of task results woke
+(`StepRunner.run_woken`, in the transaction that records the results: no wake, no claim and
+no transaction of their own). The steps of a batch share their statements (one lock, one read
+of outcomes, one insert of children, one of timers, one update of the workflows' states), so
+the round trips and statements a step costs are paid once per batch.
+
+Each step resumes from its stored snapshot with a `PostgresHost`, then its effects become
 rows: tasks and child workflows (pending, or failed at once when a child cannot start: an
 unregistered workflow, inputs its declared type rejects, §4.5), timers for the sweep; signal
 claims live in the snapshot. A finished workflow wakes its parent. A workflow whose
 cancellation was requested while this worker held it ends cancelled without running (§10.9).
+A step the runtime cannot run (a fault of the runtime, not of the program) fails its workflow
+with an `InternalError`, not the other steps of its batch.
+
 The queues that got pending work are returned, not notified: the worker announces them after
 the commit (`rhythm.store.executions` says why). Tasks of the worker's own queue, as many as it
 has free slots for, are inserted `running` under its lease and returned for it to run at once
-(`Takeover`): no claim, no NOTIFY, no wait for the claim loop. The workflow's own next step
-still goes through the queue, so other work keeps its turn.
+(`Takeover`): no claim, no NOTIFY, no wait for the claim loop.
 
 A child's queue is its `queue` option, else the workflow's front-matter queue, else the
 parent's queue (§9.2). A task's retries, retry delay and timeout are its options, else what
@@ -21,11 +30,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+import psycopg
 from psycopg import Connection
 
 from flowlang.compiler.bytecode import Program
@@ -35,20 +46,26 @@ from rhythm.store.executions import cancel_tree, wake
 from rhythm.store.queue import Claimed
 from rhythm.store.steps import (
     Lease,
+    Leaves,
     LockedWorkflow,
     NewChild,
+    Outcomes,
     StepEnd,
-    finish_step,
+    Timer,
+    finish_steps,
     insert_children,
     insert_timers,
-    lock_workflow,
+    lock_workflows,
     newest_versions,
+    read_outcomes,
 )
 from rhythm.store.workflows import program_text
 from rhythm.tasks import TaskRegistry
 from rhythm.vm import Effect, Limits, StepResult, run_step
 from rhythm.vm_snapshot import check_snapshot
-from rhythm.worker_host import PostgresHost
+from rhythm.worker_host import PostgresHost, leaves_of
+
+log = logging.getLogger("rhythm.worker")
 
 DEFAULT_RETRY_DELAY_MS = 1_000
 FINAL_STATUSES = ("completed", "failed")
@@ -66,14 +83,22 @@ class Takeover:
 
 @dataclass(frozen=True)
 class StepDone:
-    """A committed step: the status the workflow ended in, the queues that got pending work
-    (its new tasks and children, its parent, itself), to announce, the tasks taken over,
-    `running` under the worker's lease, and how many tasks and children it started."""
+    """Committed steps: the queues that got pending work (their new tasks and children, their
+    parents, themselves), to announce, and the tasks taken over, `running` under the worker's
+    lease."""
 
-    status: str
     new_work: frozenset[str]
     taken: tuple[Claimed, ...] = ()
-    started: int = 0
+
+
+@dataclass(frozen=True)
+class _Ran:
+    """One step run, not written yet."""
+
+    row: LockedWorkflow
+    end: StepEnd
+    children: list[NewChild]
+    timers: list[Timer]
 
 
 class StepRunner:
@@ -91,80 +116,116 @@ class StepRunner:
         workflow (its lease was lost) and nothing was done. Without `takeover` every task the
         step starts is left pending for a claim."""
         with conn.transaction():
-            return self.run_in(conn, claimed, owner, takeover)
+            locked = lock_workflows(conn, [claimed.id])
+            row = locked[0] if locked else None
+            if row is None or row.status != "running" or row.lease_owner != owner:
+                return None
+            if row.cancel_requested:
+                cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
+                return StepDone(frozenset())
+            return self.step(conn, [row], takeover)
 
-    def run_in(
-        self, conn: Connection, claimed: Claimed, owner: str, takeover: Takeover | None
-    ) -> StepDone | None:
-        """`run`, inside the caller's open transaction (which the caller commits)."""
-        row = lock_workflow(conn, claimed.id)
-        if row is None or row.status != "running" or row.lease_owner != owner:
-            return None
-        if row.cancel_requested:
-            cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
-            return StepDone("failed", frozenset())
-        return self._step(conn, claimed.id, row, takeover)
+    def run_woken(
+        self, conn: Connection, ids: Sequence[str], queue: str, takeover: Takeover | None
+    ) -> tuple[StepDone, set[str]]:
+        """In the caller's transaction, which has just finished what the workflows `ids` await:
+        lock them, and run a step of each that is suspended on `queue` and not being
+        cancelled. Returns what the steps did and the ids stepped; the caller wakes the others
+        as usual (their steps are another worker's, or are queued already)."""
+        rows = [
+            row
+            for row in lock_workflows(conn, ids)
+            if row.status == "suspended" and row.queue == queue and not row.cancel_requested
+        ]
+        return self.step(conn, rows, takeover), {row.id for row in rows}
 
     def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
-        """End a workflow whose step could not run (a runtime fault, not the program's):
+        """End a workflow whose step could not be committed for a fault of the runtime:
         failed with an `InternalError` saying why, so it does not retry forever. Returns the
         queues to announce (its parent's)."""
         with conn.transaction():
-            row = lock_workflow(conn, claimed.id)
-            if row is None or row.status != "running" or row.lease_owner != owner:
+            locked = lock_workflows(conn, [claimed.id])
+            if not locked or locked[0].status != "running" or locked[0].lease_owner != owner:
                 return frozenset()
-            output = {"type": "InternalError", "message": message}
-            finish_step(conn, claimed.id, StepEnd("failed", output=dumps(output)))
-            return frozenset(wake(conn, _parent(row), finished=[claimed.id]))
+            finish_steps(conn, [_internal_error(claimed.id, message)])
+            return frozenset(wake(conn, _parent(locked[0]), finished=[claimed.id]))
 
-    def _step(
-        self,
-        conn: Connection,
-        execution_id: str,
-        row: LockedWorkflow,
-        takeover: Takeover | None,
+    def step(
+        self, conn: Connection, rows: Sequence[LockedWorkflow], takeover: Takeover | None
     ) -> StepDone:
-        program = self.program(conn, row.version_hash, row.name)
-        snapshot = None if row.snapshot is None else json.loads(row.snapshot)
-        if snapshot is not None:
-            check_snapshot(program, snapshot)  # before the host reads its promise table
-        context = {
-            "executionId": execution_id,
-            "workflowName": program.workflow,
-            "parentExecutionId": row.parent_id,
-            "startedAt": int(row.created_at.timestamp() * 1000),
+        """Run one step of each of `rows` (locked in this transaction) and write them all."""
+        if not rows:
+            return StepDone(frozenset())
+        snapshots = {
+            row.id: None if row.snapshot is None else json.loads(row.snapshot) for row in rows
         }
-        host = PostgresHost(
-            conn, execution_id, inputs=loads(row.inputs), context=context, snapshot=snapshot
-        )
-        result = run_step(program, snapshot, host, self._limits)
-        children = self._children(conn, program, row, result.effects)
+        leaves = [leaves_of(row.id, snapshots[row.id]) for row in rows]
+        outcomes = read_outcomes(conn, leaves)
+        ran = [
+            self._run_one(conn, row, snapshots[row.id], asked, outcomes)
+            for row, asked in zip(rows, leaves, strict=True)
+        ]
+        children = [child for one in ran for child in one.children]
         lease = None
         if takeover is not None:
             children, lease = _take_over(children, takeover), takeover.lease
-        inserted = insert_children(conn, execution_id, children, lease)
-        queues = inserted.pending_queues
-        insert_timers(
-            conn,
-            execution_id,
-            [(e.record["id"], int(e.record["due"])) for e in result.effects if e.kind == "timer"],
-        )
-        end = _step_end(result)
-        finish_step(conn, execution_id, end)
-        if end.status in FINAL_STATUSES:
-            queues |= wake(conn, _parent(row), finished=[execution_id])
-        settled_now = inserted.follow_finished or any(c.status == "failed" for c in children)
-        if end.status == "suspended" and settled_now:
-            # A child that failed to start, or follows a finished execution, settles now.
-            queues |= wake(conn, [execution_id])
-        if end.status == "pending":
-            queues.add(row.queue)
+        inserted = insert_children(conn, children, lease)
+        insert_timers(conn, [timer for one in ran for timer in one.timers])
+        finish_steps(conn, [one.end for one in ran])
+        queues = set(inserted.pending_queues)
+        finished = [one.row for one in ran if one.end.status in FINAL_STATUSES]
+        # A child that failed to start, or follows a finished execution, settles now.
+        settled_now = inserted.follow_finished | {
+            c.parent_id for c in children if c.status == "failed"
+        }
+        woken = [row.parent_id for row in finished if row.parent_id is not None]
+        woken += [
+            one.row.id for one in ran if one.end.status == "suspended" and one.row.id in settled_now
+        ]
+        if woken or finished:
+            queues |= wake(conn, woken, finished=[row.id for row in finished])
+        queues |= {one.row.queue for one in ran if one.end.status == "pending"}
         taken = tuple(
-            _claimed(child, execution_id, inserted.started[child.id])
+            _claimed(child, inserted.started[child.id])
             for child in children
             if child.id in inserted.started
         )
-        return StepDone(end.status, frozenset(queues), taken, started=len(children))
+        return StepDone(frozenset(queues), taken)
+
+    def _run_one(
+        self,
+        conn: Connection,
+        row: LockedWorkflow,
+        snapshot: dict[str, Any] | None,
+        leaves: Leaves,
+        outcomes: Outcomes,
+    ) -> _Ran:
+        try:
+            program = self.program(conn, row.version_hash, row.name)
+            if snapshot is not None:
+                check_snapshot(program, snapshot)  # before the host reads its promise table
+            context = {
+                "executionId": row.id,
+                "workflowName": program.workflow,
+                "parentExecutionId": row.parent_id,
+                "startedAt": int(row.created_at.timestamp() * 1000),
+            }
+            host = PostgresHost(conn, leaves, outcomes, inputs=loads(row.inputs), context=context)
+            result = run_step(program, snapshot, host, self._limits)
+            children = self._children(conn, program, row, result.effects)
+            end = _step_end(row.id, result)
+        except psycopg.Error:
+            raise  # the transaction is lost: the whole batch runs again, or goes another way
+        except Exception as error:  # a fault of the runtime, not of the workflow's code
+            log.exception("workflow step of %s (%s) crashed", row.id, row.name)
+            message = f"the runtime could not run a step of this workflow: {error!r}"
+            return _Ran(row, _internal_error(row.id, message), [], [])
+        timers = [
+            Timer(effect.record["id"], row.id, int(effect.record["due"]))
+            for effect in result.effects
+            if effect.kind == "timer"
+        ]
+        return _Ran(row, end, children, timers)
 
     def program(self, conn: Connection, version_hash: str | None, name: str) -> Program:
         """The Program of a registered version (loaded once per worker)."""
@@ -189,12 +250,12 @@ class StepRunner:
         children = []
         for record in started:
             if record["kind"] == "task":
-                children.append(self._task(record, default_queue))
+                children.append(self._task(record, row.id, default_queue))
             else:
-                children.append(self._workflow(conn, record, default_queue, versions))
+                children.append(self._workflow(conn, record, row.id, default_queue, versions))
         return children
 
-    def _task(self, record: dict[str, Any], default_queue: str) -> NewChild:
+    def _task(self, record: dict[str, Any], parent_id: str, default_queue: str) -> NewChild:
         options = record["options"]
         definition = self._registry.get(record["name"])
         retries = definition.retries if definition else 0
@@ -202,6 +263,7 @@ class StepRunner:
         timeout_ms = round(definition.timeout * 1000) if definition and definition.timeout else None
         return NewChild(
             id=record["id"],
+            parent_id=parent_id,
             type="task",
             name=record["name"],
             queue=options.get("queue") or default_queue,
@@ -217,6 +279,7 @@ class StepRunner:
         self,
         conn: Connection,
         record: dict[str, Any],
+        parent_id: str,
         default_queue: str,
         versions: dict[str, str],
     ) -> NewChild:
@@ -224,6 +287,7 @@ class StepRunner:
         version = versions.get(name)
         child = NewChild(
             id=record["id"],
+            parent_id=parent_id,
             type="workflow",
             name=name,
             queue=options.get("queue") or default_queue,
@@ -261,7 +325,7 @@ def _take_over(children: list[NewChild], takeover: Takeover) -> list[NewChild]:
     return taken
 
 
-def _claimed(child: NewChild, parent_id: str, created_at: datetime) -> Claimed:
+def _claimed(child: NewChild, created_at: datetime) -> Claimed:
     return Claimed(
         id=child.id,
         type=child.type,
@@ -271,7 +335,7 @@ def _claimed(child: NewChild, parent_id: str, created_at: datetime) -> Claimed:
         max_retries=child.max_retries,
         retry_delay_ms=child.retry_delay_ms,
         timeout_ms=child.timeout_ms,
-        parent_id=parent_id,
+        parent_id=child.parent_id,
         queue=child.queue,
         created_at=created_at,
     )
@@ -282,25 +346,25 @@ def _parent(row: LockedWorkflow) -> list[str]:
 
 
 def _failed(child: NewChild, output: dict[str, Any]) -> NewChild:
-    return NewChild(
-        id=child.id,
-        type=child.type,
-        name=child.name,
-        queue=child.queue,
-        priority=child.priority,
-        inputs=child.inputs,
-        status="failed",
-        output=dumps(output),
-        version_hash=child.version_hash,
+    return dataclasses.replace(child, status="failed", output=dumps(output), idempotency_key=None)
+
+
+def _internal_error(execution_id: str, message: str) -> StepEnd:
+    return StepEnd(
+        execution_id, "failed", output=dumps({"type": "InternalError", "message": message})
     )
 
 
-def _step_end(result: StepResult) -> StepEnd:
+def _step_end(execution_id: str, result: StepResult) -> StepEnd:
     """The stored state after a step; a yielded step is pending again at once (§10.8)."""
     if result.status in FINAL_STATUSES:
         location = None if result.error_location is None else dumps(result.error_location)
-        return StepEnd(result.status, output=dumps(result.output), error_location=location)
+        return StepEnd(
+            execution_id, result.status, output=dumps(result.output), error_location=location
+        )
     snapshot = json.dumps(result.snapshot, ensure_ascii=False, allow_nan=False)
     if result.status == "yielded":
-        return StepEnd("pending", snapshot=snapshot)
-    return StepEnd("suspended", snapshot=snapshot, waiting_for=dumps(result.waiting_for))
+        return StepEnd(execution_id, "pending", snapshot=snapshot)
+    return StepEnd(
+        execution_id, "suspended", snapshot=snapshot, waiting_for=dumps(result.waiting_for)
+    )

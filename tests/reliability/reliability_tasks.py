@@ -17,11 +17,11 @@ Crash points. With `RHYTHM_RELIABILITY_CRASH=<point>:<n>` the process SIGKILLs i
 * `step-after-commit` — that transaction has just committed: the tasks the step took over are
   not dispatched yet, the new work is not announced;
 * `results-before-commit` / `results-after-commit` — the same around the transaction that
-  records finished tasks (it also wakes their workflows).
+  records finished tasks (it also wakes their workflows, or runs their next steps).
 
 The points are found at the store's boundary whatever path the worker takes to it: the
-functions that write a step's state (`rhythm.worker_steps.finish_step`) and record task
-results (`rhythm.worker.finish_tasks`) are wrapped to note, per thread, that the open
+functions that write the state of steps (`rhythm.worker_steps.finish_steps`) and record task
+results (`rhythm.worker.record_results`) are wrapped to note, per thread, that the open
 transaction holds such writes, and psycopg's `Transaction.__exit__` to see it commit. Nothing
 of this is in the product: it exists only in worker processes started with the variable set.
 """
@@ -112,8 +112,8 @@ def _noting(kind: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _install_crash_points() -> None:
-    worker_steps.finish_step = _noting("step", worker_steps.finish_step)
-    worker.finish_tasks = _noting("results", worker.finish_tasks)
+    worker_steps.finish_steps = _noting("step", worker_steps.finish_steps)
+    worker.record_results = _noting("results", worker.record_results)
     exit_transaction = Transaction.__exit__
 
     @functools.wraps(exit_transaction)

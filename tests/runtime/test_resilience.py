@@ -11,7 +11,7 @@ import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import pytest
 import rhythm
 from rhythm import app as app_module
 from rhythm import embedded, worker_steps
-from rhythm.store.queue import Claimed
+from rhythm.store.steps import LockedWorkflow, StepEnd
 from rhythm.tasks import REGISTRY, task
 from rhythm.worker import Worker
 from rhythm.worker_steps import StepDone, Takeover
@@ -141,40 +141,41 @@ WORKFLOWS = 40
 
 class StepLog:
     """Every workflow step two workers run: (execution id, worker, start, end) on this
-    process's monotonic clock. A span starts before the step locks the workflow row and checks
-    its lease (`StepRunner.run_in`) and ends when the step has written its outcome
-    (`finish_step`, before the commit), or when the step ended without writing one; so a step
+    process's monotonic clock. A span starts when the steps of a batch begin, their rows locked
+    (`StepRunner.step`, whether the workflow was claimed from the queue or woken by the task
+    results its worker records), and ends when the step has written its outcome
+    (`finish_steps`, before the commit), or when the batch ended without writing one; so a step
     that starts only once the previous one committed never counts as overlapping it."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.lock = threading.Lock()
         self.spans: list[tuple[str, str, float, float]] = []
         self._written = threading.local()  # .at: execution id -> when its outcome was written
-        finish_step = worker_steps.finish_step
+        finish_steps = worker_steps.finish_steps
 
-        def timed_finish_step(conn: psycopg.Connection, execution_id: str, *rest: Any) -> None:
-            finish_step(conn, execution_id, *rest)
-            self._written.at[execution_id] = time.monotonic()
+        def timed_finish_steps(conn: psycopg.Connection, ends: Sequence[StepEnd]) -> None:
+            finish_steps(conn, ends)
+            now = time.monotonic()
+            for end in ends:
+                self._written.at[end.id] = now
 
-        monkeypatch.setattr(worker_steps, "finish_step", timed_finish_step)
+        monkeypatch.setattr(worker_steps, "finish_steps", timed_finish_steps)
 
     def watch(self, worker: Worker) -> None:
-        """Log every step `worker` runs: `run_in` is where each one runs, whether it was
-        claimed from the queue (`run` opens a transaction and calls it) or runs in place
-        after its task."""
+        """Log every step `worker` runs."""
         runner = worker._steps
-        run_in = runner.run_in
+        step = runner.step
 
         def logged(
-            conn: psycopg.Connection, claimed: Claimed, owner: str, takeover: Takeover | None
-        ) -> StepDone | None:
-            with self._timed(claimed, owner):
-                return run_in(conn, claimed, owner, takeover)
+            conn: psycopg.Connection, rows: Sequence[LockedWorkflow], takeover: Takeover | None
+        ) -> StepDone:
+            with self._timed([row.id for row in rows], worker.owner):
+                return step(conn, rows, takeover)
 
-        runner.run_in = logged  # type: ignore[method-assign]
+        runner.step = logged  # type: ignore[method-assign]
 
     @contextlib.contextmanager
-    def _timed(self, claimed: Claimed, owner: str) -> Iterator[None]:
+    def _timed(self, ids: list[str], owner: str) -> Iterator[None]:
         self._written.at = {}
         started = time.monotonic()
         try:
@@ -183,7 +184,10 @@ class StepLog:
             now = time.monotonic()
             written = self._written.at
             with self.lock:
-                self.spans.append((claimed.id, owner, started, written.get(claimed.id, now)))
+                for execution_id in ids:
+                    self.spans.append(
+                        (execution_id, owner, started, written.get(execution_id, now))
+                    )
 
     def overlaps(self) -> list[tuple[str, str, str]]:
         """Steps of one execution whose runs overlapped in time (by any workers)."""
@@ -209,14 +213,12 @@ def test_two_workers_never_run_a_step_of_one_workflow_at_once(
     both hold the workflow and run its next step.
 
     The check is direct: every step either worker runs is timed in this process (`StepLog`)
-    from before its transaction starts (so before it locks the row and checks its lease: a
-    worker that claimed a workflow another one still holds is caught even if the lease check
-    would then make it do nothing) until it has written its outcome, and no two step runs
-    of one workflow may overlap in time. Both workers must have run steps. Each workflow also
-    ends with the right output, every task ran exactly once, and no step ran in vain more
-    than the fan-in allows: a workflow takes 4 step runs (start, after the first task, after
-    the three, after the last), plus at most 2 woken by a first or second parallel result
-    while the others were still running."""
+    from the moment it runs on its locked row until it has written its outcome, and no two
+    step runs of one workflow may overlap in time. Both workers must have run steps. Each
+    workflow also ends with the right output, every task ran exactly once, and no step ran in
+    vain more than the fan-in allows: a workflow takes 4 step runs (start, after the first
+    task, after the three, after the last), plus at most 2 woken by a first or second parallel
+    result while the others were still running."""
     calls: Counter[tuple[str, int]] = Counter()
     lock = threading.Lock()
 

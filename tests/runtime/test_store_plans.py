@@ -1,4 +1,4 @@
-"""The statements of a step and of a task result look rows up by key, whatever the table's
+"""The statements of steps and of task results look rows up by key, whatever the table's
 size: their generic plans (what a prepared statement runs after a few executions) never scan
 `rhythm.executions`. The wake's `OR id IN (...)` once did, which made every task result slower
 the more executions the table held."""
@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from rhythm.store.executions import WAKE
-from rhythm.store.queue import CLAIM, CLAIM_EXECUTION, FINISH_TASKS
-from rhythm.store.steps import FINISH_STEP, LOCK_WORKFLOW, READ_OUTCOMES
+from rhythm.store.queue import CLAIM, FINISH_TASKS
+from rhythm.store.steps import FINISH_STEPS, LOCK_WORKFLOWS, READ_OUTCOMES
 
 pytestmark = pytest.mark.postgres
 
@@ -18,23 +18,25 @@ ROWS = 5_000
 
 STATEMENTS = {
     "wake": (WAKE, {"ids": ["x1"], "finished": ["x2"]}),
-    "read outcomes": (READ_OUTCOMES, {"id": "x1", "ids": ["x2"], "names": [], "claims": []}),
-    "lock workflow": (LOCK_WORKFLOW, {"id": "x1"}),
+    "read outcomes": (
+        READ_OUTCOMES,
+        {"ids": ["x2"], "receivers": ["x1"], "names": ["s"], "claims": [0]},
+    ),
+    "lock workflows": (LOCK_WORKFLOWS, {"ids": ["x1", "x3"]}),
     "claim": (CLAIM, {"queue": "default", "limit": 8, "owner": "o", "lease_s": 30}),
-    "claim one": (CLAIM_EXECUTION, {"id": "x1", "queue": "default", "owner": "o", "lease_s": 30}),
     "finish tasks": (
         FINISH_TASKS,
         {"ids": ["x1"], "statuses": ["completed"], "outputs": ["1"], "owner": "o"},
     ),
-    "finish step": (
-        FINISH_STEP,
+    "finish steps": (
+        FINISH_STEPS,
         {
-            "id": "x1",
-            "status": "suspended",
-            "snapshot": None,
-            "waiting_for": None,
-            "output": None,
-            "error_location": None,
+            "ids": ["x1", "x3"],
+            "statuses": ["suspended", "completed"],
+            "snapshots": ["{}", None],
+            "waiting_for": ["[]", None],
+            "outputs": [None, "1"],
+            "error_locations": [None, None],
         },
     ),
 }

@@ -18,11 +18,12 @@ import rhythm
 from rhythm import app as app_module
 from rhythm import client
 from rhythm.models import Execution, ExecutionStatus
-from rhythm.store.queue import Claimed, TaskResult, claim, finish_tasks
+from rhythm.store.executions import wake
+from rhythm.store.queue import Claimed, TaskResult, claim, record_results
 from rhythm.store.steps import Lease
 from rhythm.tasks import REGISTRY, task
 from rhythm.vm import Limits
-from rhythm.worker import MAX_STEPS_IN_PLACE, Worker
+from rhythm.worker import Worker
 from rhythm.worker_steps import StepDone, StepRunner, Takeover
 
 FAST = {"lease": 2.0, "poll_interval": 0.2, "sweep_interval": 0.02, "shutdown_timeout": 5.0}
@@ -365,20 +366,26 @@ return both
         psycopg.connect(migrated_url, autocommit=True) as stepper,
     ):
         (workflow,) = claim(stepper, "default", 10, owner, 30.0)
-        done = steps.run(stepper, workflow, owner)
-        assert done is not None and done.status == "suspended"
+        assert steps.run(stepper, workflow, owner) is not None
+        assert client.executions.get(execution_id).status == ExecutionStatus.SUSPENDED
         first, second = claim(stepper, "default", 10, owner, 30.0)
         with flusher.transaction():
-            finish_tasks(flusher, [TaskResult(first.id, "completed", "2")], owner)
+            finish_and_wake(flusher, TaskResult(first.id, "completed", "2"), owner)
         assert client.executions.get(execution_id).status == ExecutionStatus.PENDING
         with flusher.transaction():
-            finish_tasks(flusher, [TaskResult(second.id, "completed", "4")], owner)
+            finish_and_wake(flusher, TaskResult(second.id, "completed", "4"), owner)
             # Not committed yet: a worker claims and steps what it can meanwhile.
             for claimed in claim(stepper, "default", 10, owner, 30.0):
                 steps.run(stepper, claimed, owner)
     drain(migrated_url)
     execution = client.executions.get(execution_id)
     assert (execution.status, execution.output) == (ExecutionStatus.COMPLETED, [2, 4])
+
+
+def finish_and_wake(conn: psycopg.Connection, result: TaskResult, owner: str) -> None:
+    """What a worker does with a task result when it does not step the workflow itself."""
+    recorded = record_results(conn, [result], owner)
+    wake(conn, recorded.parents, finished=recorded.finished)
 
 
 def test_a_step_takes_over_as_many_tasks_as_it_is_granted(
@@ -464,12 +471,12 @@ return i
 """
 
 
-def test_a_workflow_runs_its_next_steps_in_place_a_bounded_number_of_times(
+def test_a_workflow_steps_in_the_transactions_that_record_its_results(
     migrated_url: str, tmp_path: Path, tasks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After each of its tasks, a workflow awaiting them one at a time runs its next step in
-    the task's transaction, without going through the queue, at most MAX_STEPS_IN_PLACE
-    times in a row: 26 steps = 3 claimed from the queue (each followed by 10 in place)."""
+    """A workflow awaiting its tasks one at a time is claimed from the queue once: each of its
+    later steps runs in the flusher's transaction that records the task it awaited, and takes
+    the next task over."""
     init(migrated_url, tmp_path, flow=CHAIN)
     worker = Worker(database_url=migrated_url, concurrency=4, **FAST)  # type: ignore[arg-type]
     claimed_steps = Counter[str]()
@@ -483,16 +490,15 @@ def test_a_workflow_runs_its_next_steps_in_place_a_bounded_number_of_times(
     execution_id = client.workflows.run("flow", inputs={"steps": 25})
     worker.run_until_idle(timeout=20)
     assert client.executions.get(execution_id).output == 25
-    assert MAX_STEPS_IN_PLACE == 10
-    assert claimed_steps == {execution_id: 3}
+    assert claimed_steps == {execution_id: 1}
 
 
-def test_steps_in_place_leave_other_work_its_turn(
+def test_steps_after_results_leave_other_work_its_turn(
     migrated_url: str, tmp_path: Path, tasks: None
 ) -> None:
     """With one slot, a long sequential workflow started first does not keep a short one
-    started after it waiting until it ends: after at most MAX_STEPS_IN_PLACE steps in place
-    its next step goes through the queue, behind the other workflow."""
+    started after it waiting until it ends: the slot its task frees is claimed for the other
+    workflow, and the long one's next task waits its turn in the queue."""
     init(migrated_url, tmp_path, flow=CHAIN)
     long = client.workflows.run("flow", inputs={"steps": 30})
     short = client.workflows.run("flow", inputs={"steps": 1})

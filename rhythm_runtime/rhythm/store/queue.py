@@ -6,7 +6,8 @@ each under a lease it renews by heartbeats, and finishes task attempts in batche
 transaction for every result that arrived meanwhile. Leases of a crashed worker expire and
 `reclaim_expired` makes their executions pending again.
 
-Every write that finishes an execution or touches a workflow goes through `wake`, which locks
+Every write that finishes an execution or touches a workflow goes through `wake` (or runs the
+woken workflow's step in the same transaction, `rhythm.worker_steps`), which locks
 the awakened rows in id order (no lock cycles between concurrent batches). It locks every
 unfinished workflow row, not only `suspended` ones. A `running` workflow's step transaction
 holds the row lock, so the wake waits for the step to commit and then re-reads the row; a step
@@ -24,7 +25,7 @@ from datetime import datetime
 
 from psycopg import Connection, sql
 
-from rhythm.store.executions import WORK_CHANNEL, notify_queues, wake
+from rhythm.store.executions import WORK_CHANNEL, notify_queues
 
 LISTEN_WORK = sql.SQL("LISTEN {channel}").format(channel=sql.Identifier(WORK_CHANNEL))
 
@@ -53,13 +54,6 @@ WITH picked AS (
 UPDATE rhythm.executions AS e {_TAKE}
 FROM picked
 WHERE e.id = picked.id {_CLAIMED}"""
-
-# One pending execution of the queue, claimed by id: a workflow a task result just woke, in
-# the same transaction (whose wake locked the row).
-CLAIM_EXECUTION = f"""
-UPDATE rhythm.executions AS e {_TAKE}
-WHERE e.id = %(id)s AND e.status = 'pending' AND e.queue = %(queue)s
-  AND e.run_at <= clock_timestamp() {_CLAIMED}"""
 
 # When a claim comes back short, how long until the next pending row of the queue (a retry
 # waiting out its backoff) becomes claimable; NULL when there is none.
@@ -170,17 +164,6 @@ def claim(conn: Connection, queue: str, limit: int, owner: str, lease_s: float) 
     return [Claimed(*row) for row in rows]
 
 
-def claim_execution(
-    conn: Connection, execution_id: str, queue: str, owner: str, lease_s: float
-) -> Claimed | None:
-    """Claim one execution by id if it is pending and claimable on `queue`, else None."""
-    row = conn.execute(
-        CLAIM_EXECUTION,
-        {"id": execution_id, "queue": queue, "owner": owner, "lease_s": lease_s},
-    ).fetchone()
-    return None if row is None else Claimed(*row)
-
-
 def next_run_in(conn: Connection, queue: str) -> float | None:
     """Seconds until the next pending execution of `queue` is claimable (<= 0: now)."""
     row = conn.execute(NEXT_RUN_IN, {"queue": queue}).fetchone()
@@ -210,10 +193,19 @@ def release(conn: Connection, ids: Sequence[str], owner: str) -> int:
     return len(queues)
 
 
-def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) -> set[str]:
-    """Record a batch of task attempts and wake the workflows awaiting them; returns the
-    queues that got pending work, to announce once the transaction commits. Results of
-    executions this worker no longer holds (lease lost, cancelled) change nothing."""
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_results` did: the executions that reached a final state, and the
+    workflows awaiting them, to wake (`wake`) or to step in the same transaction."""
+
+    finished: list[str]
+    parents: list[str]
+
+
+def record_results(conn: Connection, results: Sequence[TaskResult], owner: str) -> Recorded:
+    """Record a batch of task attempts. Results of executions this worker no longer holds
+    (lease lost, cancelled) change nothing. The caller wakes (or steps) the parents in the
+    same transaction."""
     final = [result for result in results if result.status != "retry"]
     retried = [result for result in results if result.status == "retry"]
     parents: list[str] = []
@@ -246,4 +238,4 @@ def finish_tasks(conn: Connection, results: Sequence[TaskResult], owner: str) ->
                 finished.append(str(id_))
                 if parent is not None:
                     parents.append(str(parent))
-    return wake(conn, parents, finished=finished)
+    return Recorded(finished, sorted(set(parents)))

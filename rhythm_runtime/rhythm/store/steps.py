@@ -1,13 +1,16 @@
-"""Workflow steps on the store: the row lock a step runs under, the outcomes it reads, the
-effects and state it commits, and the due-timer sweep.
+"""Workflow steps on the store: the row locks steps run under, the outcomes they read, the
+effects and state they commit, and the due-timer sweep.
 
-A step is one transaction (LANGUAGE.md §10.3): `lock_workflow` first, then `read_outcomes` (a
-new statement, so under READ COMMITTED it sees every task, child and signal committed before
-the lock was granted; anything committed later held or waited for the row lock in its
-`wake`, before the claim or after the step, and wakes the workflow after the step, see
-`rhythm.store.queue`), then `insert_children`, `insert_timers`
-and `finish_step`, committed together. Child ids are derived by the VM from the parent's id and
-a counter, so `ON CONFLICT (id) DO NOTHING` makes a step that runs again insert nothing twice.
+A step is one transaction (LANGUAGE.md §10.3), and so is a batch of steps (a worker runs the
+steps of every workflow a batch of task results woke in the transaction that records them):
+`lock_workflows` first, then `read_outcomes` (a new statement, so under READ COMMITTED it sees
+every task, child and signal committed before the locks were granted; anything committed
+later held or waited for a row lock in its `wake`, before the claim or after the step, and
+wakes the workflow after the step, see `rhythm.store.queue`), then `insert_children`,
+`insert_timers` and `finish_steps`, committed together. Each statement serves every step of
+the batch: the cost of a round trip and of a statement is paid once per batch, not per step.
+Child ids are derived by the VM from the parent's id and a counter, so `ON CONFLICT (id) DO
+NOTHING` makes a step that runs again insert nothing twice.
 
 A child started with an idempotency key that an execution already holds (one that has not
 failed) is not inserted: the step's promise follows that execution (`rhythm.followers`), and
@@ -31,17 +34,19 @@ from psycopg import Connection
 
 from rhythm.store.executions import notify_queues, wake
 
-LOCK_WORKFLOW = """
-SELECT status, lease_owner, cancel_requested, version_hash, snapshot::text, inputs::text,
+# In id order, as every statement that locks several executions (no lock cycles).
+LOCK_WORKFLOWS = """
+SELECT id, status, lease_owner, cancel_requested, version_hash, snapshot::text, inputs::text,
   parent_id, queue, name, created_at
-FROM rhythm.executions WHERE id = %(id)s AND type = 'workflow'
+FROM rhythm.executions WHERE id = ANY(%(ids)s::text[]) AND type = 'workflow'
+ORDER BY id
 FOR UPDATE
 """
 
-# One round trip for everything a step may ask the host: the clock, the final outcomes of the
-# tasks and children its promise table refers to (directly, or through the execution a
-# follower follows), and the signals its claims are due. Plain `id = ANY(...)` lookups: a join
-# with `unnest` got a generic plan that scanned the table once prepared.
+# One round trip for everything the steps of a batch may ask their hosts: the clock, the final
+# outcomes of the tasks and children their promise tables refer to (directly, or through the
+# execution a follower follows), and the signals their claims are due. Plain `id = ANY(...)`
+# lookups: a join with `unnest` got a generic plan that scanned the table once prepared.
 READ_OUTCOMES = """
 SELECT 'clock', NULL, NULL, NULL, NULL, (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
   NULL::bigint, NULL
@@ -57,14 +62,15 @@ FROM rhythm.followers f JOIN rhythm.executions e ON e.id = f.execution_id
 WHERE f.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
 UNION ALL
 SELECT 'signal', s.name, NULL, NULL, s.payload::text,
-  (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim, NULL
+  (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim, s.execution_id
 FROM (
-  SELECT name, payload, sent_at,
-    row_number() OVER (PARTITION BY name ORDER BY seq) - 1 AS claim
+  SELECT execution_id, name, payload, sent_at,
+    row_number() OVER (PARTITION BY execution_id, name ORDER BY seq) - 1 AS claim
   FROM rhythm.signals
-  WHERE execution_id = %(id)s AND name = ANY(%(names)s::text[])
+  WHERE execution_id = ANY(%(receivers)s::text[]) AND name = ANY(%(names)s::text[])
 ) s
-WHERE (s.name, s.claim) IN (SELECT * FROM unnest(%(names)s::text[], %(claims)s::bigint[]))
+WHERE (s.execution_id, s.name, s.claim) IN (
+  SELECT * FROM unnest(%(receivers)s::text[], %(names)s::text[], %(claims)s::bigint[]))
 """
 
 # Claim `claim` of a signal name the step made just now (not in the snapshot it started from).
@@ -88,7 +94,7 @@ INSERT INTO rhythm.executions
    timeout_ms, parent_id, version_hash, idempotency_key, finished_at, attempt, lease_owner,
    lease_expires_at, started_at)
 SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.output::json,
-  c.max_retries, c.retry_delay_ms, c.timeout_ms, %(parent)s, c.version_hash, c.key,
+  c.max_retries, c.retry_delay_ms, c.timeout_ms, c.parent, c.version_hash, c.key,
   CASE WHEN c.status = 'failed' THEN clock_timestamp() END,
   CASE WHEN c.status = 'running' THEN 1 ELSE 0 END,
   CASE WHEN c.status = 'running' THEN %(owner)s END,
@@ -97,10 +103,10 @@ SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.ou
   CASE WHEN c.status = 'running' THEN clock_timestamp() END
 FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(queues)s::text[],
   %(priorities)s::int[], %(statuses)s::text[], %(inputs)s::text[], %(outputs)s::text[],
-  %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(versions)s::text[],
-  %(keys)s::text[])
+  %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(parents)s::text[],
+  %(versions)s::text[], %(keys)s::text[])
   AS c (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
-    timeout_ms, version_hash, key)
+    timeout_ms, parent, version_hash, key)
 ON CONFLICT DO NOTHING
 RETURNING id, queue, status, created_at
 """
@@ -121,25 +127,30 @@ EXISTING = "SELECT id FROM rhythm.executions WHERE id = ANY(%(ids)s::text[])"
 
 INSERT_FOLLOWERS = """
 INSERT INTO rhythm.followers (id, execution_id, parent_id)
-SELECT f.id, f.execution_id, %(parent)s
-FROM unnest(%(ids)s::text[], %(targets)s::text[]) AS f (id, execution_id)
+SELECT f.id, f.execution_id, f.parent_id
+FROM unnest(%(ids)s::text[], %(targets)s::text[], %(parents)s::text[])
+  AS f (id, execution_id, parent_id)
 ON CONFLICT (id) DO NOTHING
 """
 
 INSERT_TIMERS = """
 INSERT INTO rhythm.timers (id, execution_id, due_at)
-SELECT t.id, %(execution)s, to_timestamp(t.due_ms / 1000.0)
-FROM unnest(%(ids)s::text[], %(dues)s::bigint[]) AS t (id, due_ms)
+SELECT t.id, t.execution_id, to_timestamp(t.due_ms / 1000.0)
+FROM unnest(%(ids)s::text[], %(executions)s::text[], %(dues)s::bigint[])
+  AS t (id, execution_id, due_ms)
 ON CONFLICT (id) DO NOTHING
 """
 
-FINISH_STEP = """
-UPDATE rhythm.executions
-SET status = %(status)s, snapshot = %(snapshot)s::json, waiting_for = %(waiting_for)s::json,
-    output = %(output)s::json, error_location = %(error_location)s::json,
-    finished_at = CASE WHEN %(status)s IN ('completed', 'failed') THEN clock_timestamp() END,
+FINISH_STEPS = """
+UPDATE rhythm.executions AS e
+SET status = s.status, snapshot = s.snapshot::json, waiting_for = s.waiting_for::json,
+    output = s.output::json, error_location = s.error_location::json,
+    finished_at = CASE WHEN s.status IN ('completed', 'failed') THEN clock_timestamp() END,
     run_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL
-WHERE id = %(id)s
+FROM unnest(%(ids)s::text[], %(statuses)s::text[], %(snapshots)s::text[],
+  %(waiting_for)s::text[], %(outputs)s::text[], %(error_locations)s::text[])
+  AS s (id, status, snapshot, waiting_for, output, error_location)
+WHERE e.id = s.id
 """
 
 SWEEP_TIMERS = """
@@ -171,8 +182,9 @@ SELECT EXISTS (
 
 @dataclass(frozen=True)
 class LockedWorkflow:
-    """The workflow row a step runs on, locked for the step's transaction."""
+    """A workflow row a step runs on, locked for the step's transaction."""
 
+    id: str
     status: str
     lease_owner: str | None
     cancel_requested: bool
@@ -198,22 +210,34 @@ class StoredOutcome:
 
 
 @dataclass(frozen=True)
+class Leaves:
+    """What one step asks `read_outcomes` for: the task and child ids of its workflow's
+    promise table and its signal claims, (name, claim)."""
+
+    execution_id: str
+    ids: Sequence[str]
+    claims: Sequence[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class Outcomes:
     """What `read_outcomes` found: the clock, finished executions by id, and the signals due
-    to claims, by (name, claim) as (payload JSON text, sent at epoch ms)."""
+    to claims, by (receiving execution, name, claim) as (payload JSON text, sent at epoch
+    ms)."""
 
     now_ms: int
     executions: dict[str, StoredOutcome]
-    signals: dict[tuple[str, int], tuple[str, int]]
+    signals: dict[tuple[str, str, int], tuple[str, int]]
 
 
 @dataclass(frozen=True)
 class NewChild:
-    """A task or child workflow a step started (status `pending`; `running` for a task its
-    step's worker runs next; or `failed` with `output` when it cannot start: an unknown
-    workflow, inputs its declared type rejects)."""
+    """A task or child workflow a step of workflow `parent_id` started (status `pending`;
+    `running` for a task its step's worker runs next; or `failed` with `output` when it cannot
+    start: an unknown workflow, inputs its declared type rejects)."""
 
     id: str
+    parent_id: str
     type: str
     name: str
     queue: str
@@ -230,9 +254,10 @@ class NewChild:
 
 @dataclass(frozen=True)
 class StepEnd:
-    """The state a step leaves its workflow in (`status` as stored: a yielded step is
+    """The state a step leaves its workflow `id` in (`status` as stored: a yielded step is
     `pending`)."""
 
+    id: str
     status: str
     snapshot: str | None = None
     waiting_for: str | None = None
@@ -240,32 +265,41 @@ class StepEnd:
     error_location: str | None = None
 
 
-def lock_workflow(conn: Connection, execution_id: str) -> LockedWorkflow | None:
-    row = conn.execute(LOCK_WORKFLOW, {"id": execution_id}).fetchone()
-    return None if row is None else LockedWorkflow(*row)
+@dataclass(frozen=True)
+class Timer:
+    """A timer a step started: the VM's record id, its workflow, when it is due (epoch ms)."""
+
+    id: str
+    execution_id: str
+    due_ms: int
 
 
-def read_outcomes(
-    conn: Connection, execution_id: str, ids: Sequence[str], claims: Sequence[tuple[str, int]]
-) -> Outcomes:
-    """The clock and the settled outcomes of the records `ids` and signal `claims`."""
+def lock_workflows(conn: Connection, ids: Sequence[str]) -> list[LockedWorkflow]:
+    """The workflow rows of `ids` (those that exist), locked until the transaction ends."""
+    rows = conn.execute(LOCK_WORKFLOWS, {"ids": list(ids)}).fetchall()
+    return [LockedWorkflow(*row) for row in rows]
+
+
+def read_outcomes(conn: Connection, steps: Sequence[Leaves]) -> Outcomes:
+    """The clock and the settled outcomes of what `steps` ask for."""
+    claims = [(step.execution_id, *claim) for step in steps for claim in step.claims]
     parameters = {
-        "id": execution_id,
-        "ids": list(ids),
-        "names": [name for name, _ in claims],
-        "claims": [claim for _, claim in claims],
+        "ids": [id_ for step in steps for id_ in step.ids],
+        "receivers": [receiver for receiver, _, _ in claims],
+        "names": [name for _, name, _ in claims],
+        "claims": [claim for _, _, claim in claims],
     }
     now_ms = 0
     executions: dict[str, StoredOutcome] = {}
-    signals: dict[tuple[str, int], tuple[str, int]] = {}
+    signals: dict[tuple[str, str, int], tuple[str, int]] = {}
     rows = conn.execute(READ_OUTCOMES, parameters)
-    for source, key, status, name, text, at_ms, claim, execution_id in rows:
+    for source, key, status, name, text, at_ms, claim, owner_id in rows:
         if source == "clock":
             now_ms = int(at_ms)
         elif source == "execution":
-            executions[key] = StoredOutcome(status, name, text, int(at_ms), execution_id)
+            executions[key] = StoredOutcome(status, name, text, int(at_ms), owner_id)
         else:
-            signals[(key, int(claim))] = (text, int(at_ms))
+            signals[(owner_id, key, int(claim))] = (text, int(at_ms))
     return Outcomes(now_ms, executions, signals)
 
 
@@ -297,22 +331,21 @@ class Lease:
 class InsertedChildren:
     pending_queues: set[str]  # queues that got pending work
     started: dict[str, datetime]  # id -> created_at of each child inserted `running`
-    # Children that follow an execution holding their idempotency key and already finished
-    # (their promises settle now: the step must be woken).
-    follow_finished: bool = False
+    # The workflows some of whose children follow an execution holding their idempotency key
+    # that already finished (their promises settle now: the steps must be woken).
+    follow_finished: frozenset[str] = frozenset()
 
 
 def insert_children(
-    conn: Connection, parent_id: str, children: Sequence[NewChild], lease: Lease | None
+    conn: Connection, children: Sequence[NewChild], lease: Lease | None
 ) -> InsertedChildren:
-    """Insert the tasks and child workflows a step started (those not inserted by an earlier
+    """Insert the tasks and child workflows steps started (those not inserted by an earlier
     run of the same step); `running` ones under `lease`, which they need."""
     if not children:
         return InsertedChildren(set(), {})
     rows = conn.execute(
         INSERT_CHILDREN,
         {
-            "parent": parent_id,
             "owner": None if lease is None else lease.owner,
             "lease_s": None if lease is None else lease.seconds,
             "ids": [c.id for c in children],
@@ -326,6 +359,7 @@ def insert_children(
             "retries": [c.max_retries for c in children],
             "delays": [c.retry_delay_ms for c in children],
             "timeouts": [c.timeout_ms for c in children],
+            "parents": [c.parent_id for c in children],
             "versions": [c.version_hash for c in children],
             "keys": [c.idempotency_key for c in children],
         },
@@ -338,26 +372,27 @@ def insert_children(
     keyed = [c for c in children if c.idempotency_key is not None and c.id not in inserted]
     if not keyed:
         return result
-    holders = _follow(conn, parent_id, keyed)
-    followed_finished = any(status == "completed" for _, status in holders.values())
+    holders = _follow(conn, keyed)
+    by_id = {c.id: c for c in keyed}
+    followed_finished = frozenset(
+        by_id[child].parent_id for child, (_, status) in holders.items() if status == "completed"
+    )
     # A holder that failed after the insert and before the lookup freed its key: start anew.
     unplaced = [c for c in keyed if c.id not in holders]
     existing = {str(row[0]) for row in conn.execute(EXISTING, {"ids": [c.id for c in unplaced]})}
     retry = [c for c in unplaced if c.id not in existing]
     if not retry:
         return dataclasses.replace(result, follow_finished=followed_finished)
-    again = insert_children(conn, parent_id, retry, lease)
+    again = insert_children(conn, retry, lease)
     return InsertedChildren(
         pending_queues=result.pending_queues | again.pending_queues,
         started={**result.started, **again.started},
-        follow_finished=followed_finished or again.follow_finished,
+        follow_finished=followed_finished | again.follow_finished,
     )
 
 
-def _follow(
-    conn: Connection, parent_id: str, children: Sequence[NewChild]
-) -> dict[str, tuple[str, str]]:
-    """Make `children` (not inserted: their keys are held, or an earlier run of this step
+def _follow(conn: Connection, children: Sequence[NewChild]) -> dict[str, tuple[str, str]]:
+    """Make `children` (not inserted: their keys are held, or an earlier run of their step
     inserted them) follow the executions holding their keys: child id -> (the execution it
     follows, that execution's status)."""
     holders = conn.execute(
@@ -371,41 +406,42 @@ def _follow(
     ).fetchall()
     followed = {str(child): (str(target), str(status)) for child, target, status in holders}
     if followed:
+        parents = {c.id: c.parent_id for c in children}
         conn.execute(
             INSERT_FOLLOWERS,
             {
-                "parent": parent_id,
                 "ids": list(followed),
                 "targets": [target for target, _ in followed.values()],
+                "parents": [parents[child] for child in followed],
             },
         )
     return followed
 
 
-def insert_timers(conn: Connection, execution_id: str, timers: Sequence[tuple[str, int]]) -> None:
-    """Store the step's timers, (record id, due epoch ms), for the sweep to fire."""
+def insert_timers(conn: Connection, timers: Sequence[Timer]) -> None:
+    """Store the timers steps started, for the sweep to fire."""
     if timers:
         conn.execute(
             INSERT_TIMERS,
             {
-                "execution": execution_id,
-                "ids": [timer_id for timer_id, _ in timers],
-                "dues": [due for _, due in timers],
+                "ids": [timer.id for timer in timers],
+                "executions": [timer.execution_id for timer in timers],
+                "dues": [timer.due_ms for timer in timers],
             },
         )
 
 
-def finish_step(conn: Connection, execution_id: str, end: StepEnd) -> None:
-    """Write the state the step ended in and release the lease."""
+def finish_steps(conn: Connection, ends: Sequence[StepEnd]) -> None:
+    """Write the state each step ended in and release the leases."""
     conn.execute(
-        FINISH_STEP,
+        FINISH_STEPS,
         {
-            "id": execution_id,
-            "status": end.status,
-            "snapshot": end.snapshot,
-            "waiting_for": end.waiting_for,
-            "output": end.output,
-            "error_location": end.error_location,
+            "ids": [end.id for end in ends],
+            "statuses": [end.status for end in ends],
+            "snapshots": [end.snapshot for end in ends],
+            "waiting_for": [end.waiting_for for end in ends],
+            "outputs": [end.output for end in ends],
+            "error_locations": [end.error_location for end in ends],
         },
     )
 
