@@ -155,6 +155,10 @@ class Worker:
         self._held: dict[str, _Held] = {}
         self._reserved = 0  # slots reserved for tasks a step takes over
         self._wake = threading.Event()
+        # Work may be pending on the queue: set when work is announced (by this worker or a
+        # NOTIFY), at each poll, and while claims come back full; cleared by a claim. A slot
+        # that frees up wakes the claim loop, but it claims only if this is set.
+        self._queued = threading.Event()
         self._stopping = threading.Event()
         self._hurry = threading.Event()  # a second signal: do not wait for held work
         self._done = threading.Event()  # held work is over: helper threads may exit
@@ -202,6 +206,7 @@ class Worker:
         self._stopping.clear()
         self._hurry.clear()
         self._done.clear()
+        self._queued.set()
         self._pool = create_pool(self.database_url, min_size=2, max_size=self.concurrency + 4)
         self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="rhythm-task")
         self._start_threads()
@@ -247,27 +252,36 @@ class Worker:
         self._wake.clear()
         with self._lock:
             free = self._free_slots()
-        claimed = self._claim(free) if free > 0 else []
+        limit = min(free, self.claim_batch)
+        claimed = None
+        if free > 0 and self._queued.is_set():
+            self._queued.clear()
+            claimed = self._claim(limit)
+            if len(claimed) == limit:
+                self._queued.set()  # there may be more right away
+                return False
         if until_idle and not claimed and self._idle():
             return True
-        if free > 0 and len(claimed) == min(free, self.claim_batch):
-            return False  # there may be more right away
-        self._wake.wait(self._sleep_time(free, claimed))
+        if not self._wake.wait(self._sleep_time(claimed)):
+            self._queued.set()  # the poll: in case a notification was missed
         return False
 
-    def _claim(self, free: int) -> list[Claimed]:
-        limit = min(free, self.claim_batch)
+    def _claim(self, limit: int) -> list[Claimed]:
         claimed = self._db(lambda conn: claim(conn, self.queue, limit, self.owner, self.lease))
         for item in claimed:
             self._dispatch(item)
         return claimed
 
-    def _sleep_time(self, free: int, claimed: list[Claimed]) -> float:
-        if free <= 0 or claimed:
-            return self.poll_interval  # woken early when a slot frees up
+    def _sleep_time(self, claimed: list[Claimed] | None) -> float:
+        """Until the next poll, or until a retry's backoff ends when a claim came back short
+        (`claimed`; None: no claim was made)."""
+        if claimed is None or claimed:
+            return self.poll_interval  # woken early when work comes or a slot frees up
         upcoming = self._db(lambda conn: next_run_in(conn, self.queue))
         if upcoming is None:
             return self.poll_interval
+        if upcoming <= 0:
+            self._queued.set()  # due already: claim again
         return min(self.poll_interval, max(upcoming, 0.001))
 
     def _idle(self) -> bool:
@@ -427,6 +441,7 @@ class Worker:
         the other workers only when it has no room (so they do not all race for it)."""
         others = set(queues)
         if self.queue in queues:
+            self._queued.set()
             self._wake.set()
             with self._lock:
                 if self._free_slots() > 0:
@@ -472,10 +487,12 @@ class Worker:
             try:
                 with connect(self.database_url, autocommit=True) as conn:
                     listen_for_work(conn)
-                    self._wake.set()  # anything sent while not listening
+                    self._queued.set()  # anything sent while not listening
+                    self._wake.set()
                     while not self._stopping.is_set():
                         for notice in conn.notifies(timeout=STOP_CHECK_S):
                             if notice.payload == self.queue:
+                                self._queued.set()
                                 self._wake.set()
             except Exception as error:
                 # A lost server is said in one line (it repeats for as long as an outage
@@ -543,7 +560,7 @@ class Worker:
             if step and not self._stopping.is_set():
                 done, stepped = self._steps.run_woken(conn, recorded.parents, self.queue, takeover)
             others = [parent for parent in recorded.parents if parent not in stepped]
-            queues = wake(conn, others, finished=recorded.finished)
+            queues = wake(conn, others, finished=recorded.finished) | recorded.retry_queues
         return StepDone(done.new_work | queues, done.taken)
 
     def _maintain(self) -> None:

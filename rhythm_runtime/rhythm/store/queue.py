@@ -118,7 +118,7 @@ SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE 'pending' END,
     lease_owner = NULL, lease_expires_at = NULL
 FROM unnest(%(ids)s::text[], %(delays)s::bigint[]) AS r (id, delay_ms)
 WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
-RETURNING e.id, e.parent_id, e.status
+RETURNING e.id, e.parent_id, e.status, e.queue
 """
 
 
@@ -195,11 +195,14 @@ def release(conn: Connection, ids: Sequence[str], owner: str) -> int:
 
 @dataclass(frozen=True)
 class Recorded:
-    """What `record_results` did: the executions that reached a final state, and the
-    workflows awaiting them, to wake (`wake`) or to step in the same transaction."""
+    """What `record_results` did: the executions that reached a final state, the workflows
+    awaiting them, to wake (`wake`) or to step in the same transaction, and the queues of
+    tasks pending again for a retry (to announce: they are claimable once their backoff
+    ends)."""
 
     finished: list[str]
     parents: list[str]
+    retry_queues: set[str]
 
 
 def record_results(conn: Connection, results: Sequence[TaskResult], owner: str) -> Recorded:
@@ -210,6 +213,7 @@ def record_results(conn: Connection, results: Sequence[TaskResult], owner: str) 
     retried = [result for result in results if result.status == "retry"]
     parents: list[str] = []
     finished: list[str] = []
+    retry_queues: set[str] = set()
     if final:
         rows = conn.execute(
             FINISH_TASKS,
@@ -233,9 +237,11 @@ def record_results(conn: Connection, results: Sequence[TaskResult], owner: str) 
                 "owner": owner,
             },
         )
-        for id_, parent, status in rows:
+        for id_, parent, status, queue in rows:
             if status == "failed":  # cancelled meanwhile: final after all
                 finished.append(str(id_))
                 if parent is not None:
                     parents.append(str(parent))
-    return Recorded(finished, sorted(set(parents)))
+            else:
+                retry_queues.add(str(queue))
+    return Recorded(finished, sorted(set(parents)), retry_queues)

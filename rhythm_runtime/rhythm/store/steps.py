@@ -141,12 +141,16 @@ FROM unnest(%(ids)s::text[], %(executions)s::text[], %(dues)s::bigint[])
 ON CONFLICT (id) DO NOTHING
 """
 
+# `run_at` changes only for a step that ends pending (a yield): it is in an index, and the
+# update of a workflow that suspends again changes no indexed column, so it can be a HOT update
+# (no new index entries, no index bloat).
 FINISH_STEPS = """
 UPDATE rhythm.executions AS e
 SET status = s.status, snapshot = s.snapshot::json, waiting_for = s.waiting_for::json,
     output = s.output::json, error_location = s.error_location::json,
     finished_at = CASE WHEN s.status IN ('completed', 'failed') THEN clock_timestamp() END,
-    run_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL
+    run_at = CASE WHEN s.status = 'pending' THEN clock_timestamp() ELSE e.run_at END,
+    lease_owner = NULL, lease_expires_at = NULL
 FROM unnest(%(ids)s::text[], %(statuses)s::text[], %(snapshots)s::text[],
   %(waiting_for)s::text[], %(outputs)s::text[], %(error_locations)s::text[])
   AS s (id, status, snapshot, waiting_for, output, error_location)
