@@ -49,6 +49,7 @@ nothing pending, no timer of a suspended workflow ahead): for tests and scripts.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
@@ -252,29 +253,75 @@ class Worker:
         self._wake.clear()
         with self._lock:
             free = self._free_slots()
-        limit = min(free, self.claim_batch)
         claimed = None
         if free > 0 and self._queued.is_set():
             self._queued.clear()
-            claimed = self._claim(limit)
-            if len(claimed) == limit:
-                self._queued.set()  # there may be more right away
-                return False
+            slots, count = self._claim(min(free, self.claim_batch))
+            if slots == 0:
+                self._queued.set()  # the slots were taken meanwhile: claim once one frees up
+            else:
+                claimed = count
+                if count == slots:
+                    self._queued.set()  # there may be more right away
+                    return False
         if until_idle and not claimed and self._idle():
             return True
         if not self._wake.wait(self._sleep_time(claimed)):
             self._queued.set()  # the poll: in case a notification was missed
         return False
 
-    def _claim(self, limit: int) -> list[Claimed]:
-        claimed = self._db(lambda conn: claim(conn, self.queue, limit, self.owner, self.lease))
-        for item in claimed:
-            self._dispatch(item)
-        return claimed
+    def _claim(self, wanted: int) -> tuple[int, int]:
+        """Claim up to `wanted` pending executions, as many as there are slots to reserve:
+        tasks run in those slots, and the steps of the workflows claimed run at once, in the
+        claim's transaction (their slots are then free for the tasks the steps take over).
+        Should the steps fail for anything but a lost connection (a fault of the runtime, or of
+        a workflow's data), the claim is made again without them and each workflow steps in a
+        slot and a transaction of its own, where such a fault fails only its own workflow.
+        Returns the slots reserved and how many executions were claimed."""
+        counts = [0, 0]
+        try:
+            self._step_and_dispatch(
+                functools.partial(self._claim_in, wanted=wanted, counts=counts, step=True),
+                own_slot=False,
+            )
+        except psycopg.OperationalError:
+            raise
+        except Exception:
+            log.exception("could not run the steps of the workflows claimed; claiming them alone")
+            self._step_and_dispatch(
+                functools.partial(self._claim_in, wanted=wanted, counts=counts, step=False),
+                own_slot=False,
+            )
+        return counts[0], counts[1]
 
-    def _sleep_time(self, claimed: list[Claimed] | None) -> float:
+    def _claim_in(
+        self, conn: Connection, takeover: Takeover, *, wanted: int, counts: list[int], step: bool
+    ) -> StepDone:
+        slots = takeover.reserve(wanted)
+        counts[:] = [slots, 0]
+        if slots == 0:
+            return StepDone(frozenset())
+        with conn.transaction():
+            claimed = claim(conn, self.queue, slots, self.owner, self.lease)
+            counts[1] = len(claimed)
+            inline = [c for c in claimed if c.type == "workflow"] if step else []
+            slotted = [c for c in claimed if c.type == "task" or not step]
+            spare = slots - len(slotted)
+
+            def reserve(n: int) -> int:  # the claim's spare slots first
+                nonlocal spare
+                from_spare = min(n, spare)
+                spare -= from_spare
+                return from_spare + takeover.reserve(n - from_spare)
+
+            done = self._steps.run_claimed(
+                conn, inline, self.owner, dataclasses.replace(takeover, reserve=reserve)
+            )
+        return StepDone(done.new_work, (*slotted, *done.taken))
+
+    def _sleep_time(self, claimed: int | None) -> float:
         """Until the next poll, or until a retry's backoff ends when a claim came back short
-        (`claimed`; None: no claim was made)."""
+        (`claimed` executions; None: no claim was made)."""
         if claimed is None or claimed:
             return self.poll_interval  # woken early when work comes or a slot frees up
         upcoming = self._db(lambda conn: next_run_in(conn, self.queue))
@@ -373,7 +420,7 @@ class Worker:
             self._release_slot(held.claimed.id)
 
     def _run_step(self, claimed: Claimed) -> None:
-        def step(conn: Connection, takeover: Takeover) -> StepDone | None:
+        def step(conn: Connection, takeover: Takeover) -> StepDone:
             return self._steps.run(conn, claimed, self.owner, takeover)
 
         try:
@@ -388,11 +435,11 @@ class Worker:
             )
 
     def _step_and_dispatch(
-        self, step: Callable[[Connection, Takeover], StepDone | None], own_slot: bool
+        self, step: Callable[[Connection, Takeover], StepDone], own_slot: bool
     ) -> None:
-        """Run `step` (a transaction that may take tasks over into reserved slots), then
-        dispatch what it took over, give back the slots it did not use, and announce.
-        `own_slot`: whether `step` runs in a slot of its own, free for them once it ends."""
+        """Run `step` (a transaction that may take tasks over, or claim them, into slots it
+        reserves), then dispatch what it took, give back the slots it did not use, and
+        announce. `own_slot`: whether `step` runs in a slot of its own, free once it ends."""
         reserved = 0
 
         def reserve(wanted: int) -> int:

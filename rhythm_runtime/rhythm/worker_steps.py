@@ -111,19 +111,29 @@ class StepRunner:
 
     def run(
         self, conn: Connection, claimed: Claimed, owner: str, takeover: Takeover | None = None
-    ) -> StepDone | None:
-        """Run and commit one step of `claimed`; None when this worker no longer holds the
-        workflow (its lease was lost) and nothing was done. Without `takeover` every task the
-        step starts is left pending for a claim."""
+    ) -> StepDone:
+        """Run and commit one step of `claimed` (nothing if this worker no longer holds it: its
+        lease was lost). Without `takeover` every task the step starts is left pending for a
+        claim."""
         with conn.transaction():
-            locked = lock_workflows(conn, [claimed.id])
-            row = locked[0] if locked else None
-            if row is None or row.status != "running" or row.lease_owner != owner:
-                return None
+            return self.run_claimed(conn, [claimed], owner, takeover)
+
+    def run_claimed(
+        self, conn: Connection, claimed: Sequence[Claimed], owner: str, takeover: Takeover | None
+    ) -> StepDone:
+        """In the caller's transaction, run a step of each workflow `claimed` that this worker
+        still holds; one whose cancellation was requested ends cancelled instead."""
+        if not claimed:
+            return StepDone(frozenset())
+        rows = [
+            row
+            for row in lock_workflows(conn, [c.id for c in claimed])
+            if row.status == "running" and row.lease_owner == owner
+        ]
+        for row in rows:
             if row.cancel_requested:
-                cancel_tree(conn, claimed.id, root_is_held=True)  # it notifies the parent
-                return StepDone(frozenset())
-            return self.step(conn, [row], takeover)
+                cancel_tree(conn, row.id, root_is_held=True)  # it notifies the parent
+        return self.step(conn, [row for row in rows if not row.cancel_requested], takeover)
 
     def run_woken(
         self, conn: Connection, ids: Sequence[str], queue: str, takeover: Takeover | None

@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -480,13 +480,13 @@ def test_a_workflow_steps_in_the_transactions_that_record_its_results(
     init(migrated_url, tmp_path, flow=CHAIN)
     worker = Worker(database_url=migrated_url, concurrency=4, **FAST)  # type: ignore[arg-type]
     claimed_steps = Counter[str]()
-    run = worker._steps.run
+    run_claimed = worker._steps.run_claimed
 
-    def counted(conn: psycopg.Connection, claimed: Claimed, *rest: Any) -> StepDone | None:
-        claimed_steps[claimed.id] += 1
-        return run(conn, claimed, *rest)
+    def counted(conn: psycopg.Connection, claimed: Sequence[Claimed], *rest: Any) -> StepDone:
+        claimed_steps.update(c.id for c in claimed)
+        return run_claimed(conn, claimed, *rest)
 
-    monkeypatch.setattr(worker._steps, "run", counted)
+    monkeypatch.setattr(worker._steps, "run_claimed", counted)
     execution_id = client.workflows.run("flow", inputs={"steps": 25})
     worker.run_until_idle(timeout=20)
     assert client.executions.get(execution_id).output == 25

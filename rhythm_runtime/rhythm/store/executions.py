@@ -88,8 +88,8 @@ RETURNING seq
 WAKE = """
 WITH targets AS (
   SELECT id FROM rhythm.executions
-  WHERE id = ANY(%(ids)s::text[] || ARRAY(
-      SELECT parent_id FROM rhythm.followers WHERE execution_id = ANY(%(finished)s::text[])))
+  WHERE id = ANY(%(ids)b::text[] || ARRAY(
+      SELECT parent_id FROM rhythm.followers WHERE execution_id = ANY(%(finished)b::text[])))
     AND status IN ('pending', 'running', 'suspended')
   ORDER BY id
   FOR UPDATE
@@ -122,16 +122,16 @@ FAIL_CANCELLED = """
 UPDATE rhythm.executions AS e
 SET status = 'failed', output = c.output::json, finished_at = now(), waiting_for = NULL,
     lease_owner = NULL, lease_expires_at = NULL, cancel_requested = true
-FROM unnest(%(ids)s::text[], %(outputs)s::text[]) AS c (id, output)
+FROM unnest(%(ids)b::text[], %(outputs)b::text[]) AS c (id, output)
 WHERE e.id = c.id
 """
 
 REQUEST_CANCEL = """
-UPDATE rhythm.executions SET cancel_requested = true WHERE id = ANY(%(ids)s::text[])
+UPDATE rhythm.executions SET cancel_requested = true WHERE id = ANY(%(ids)b::text[])
 """
 
 DELETE_PENDING_TIMERS = """
-DELETE FROM rhythm.timers WHERE execution_id = ANY(%(ids)s::text[]) AND NOT fired
+DELETE FROM rhythm.timers WHERE execution_id = ANY(%(ids)b::text[]) AND NOT fired
 """
 
 

@@ -34,7 +34,7 @@ SELECT id,
   extract(epoch FROM created_at) * 1000,
   extract(epoch FROM started_at) * 1000,
   extract(epoch FROM finished_at) * 1000
-FROM rhythm.executions WHERE id = ANY(%(ids)s::text[])
+FROM rhythm.executions WHERE id = ANY(%(ids)b::text[])
 """
 
 CHILD_TIMINGS = """

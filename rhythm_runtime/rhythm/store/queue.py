@@ -65,7 +65,7 @@ FROM rhythm.executions WHERE status = 'pending' AND queue = %(queue)s
 HEARTBEAT = """
 UPDATE rhythm.executions
 SET lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s)
-WHERE id = ANY(%(ids)s::text[]) AND lease_owner = %(owner)s AND status = 'running'
+WHERE id = ANY(%(ids)b::text[]) AND lease_owner = %(owner)s AND status = 'running'
 RETURNING id, cancel_requested
 """
 
@@ -88,7 +88,7 @@ RELEASE = """
 UPDATE rhythm.executions
 SET status = 'pending', run_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL,
     attempt = CASE WHEN type = 'task' THEN greatest(attempt - 1, 0) ELSE attempt END
-WHERE id = ANY(%(ids)s::text[]) AND lease_owner = %(owner)s AND status = 'running'
+WHERE id = ANY(%(ids)b::text[]) AND lease_owner = %(owner)s AND status = 'running'
 RETURNING queue
 """
 
@@ -102,7 +102,7 @@ UPDATE rhythm.executions AS e
 SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE r.status END,
     output = CASE WHEN e.cancel_requested THEN {_CANCELLED_TASK} ELSE r.output::json END,
     finished_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL
-FROM unnest(%(ids)s::text[], %(statuses)s::text[], %(outputs)s::text[])
+FROM unnest(%(ids)b::text[], %(statuses)b::text[], %(outputs)b::text[])
   AS r (id, status, output)
 WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
 RETURNING e.id, e.parent_id
@@ -116,7 +116,7 @@ SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE 'pending' END,
     finished_at = CASE WHEN e.cancel_requested THEN clock_timestamp() END,
     run_at = clock_timestamp() + make_interval(secs => r.delay_ms / 1000.0),
     lease_owner = NULL, lease_expires_at = NULL
-FROM unnest(%(ids)s::text[], %(delays)s::bigint[]) AS r (id, delay_ms)
+FROM unnest(%(ids)b::text[], %(delays)b::bigint[]) AS r (id, delay_ms)
 WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
 RETURNING e.id, e.parent_id, e.status, e.queue
 """

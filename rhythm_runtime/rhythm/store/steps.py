@@ -38,7 +38,7 @@ from rhythm.store.executions import notify_queues, wake
 LOCK_WORKFLOWS = """
 SELECT id, status, lease_owner, cancel_requested, version_hash, snapshot::text, inputs::text,
   parent_id, queue, name, created_at
-FROM rhythm.executions WHERE id = ANY(%(ids)s::text[]) AND type = 'workflow'
+FROM rhythm.executions WHERE id = ANY(%(ids)b::text[]) AND type = 'workflow'
 ORDER BY id
 FOR UPDATE
 """
@@ -54,12 +54,12 @@ UNION ALL
 SELECT 'execution', e.id, e.status, e.name, e.output::text,
   (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL, e.id
 FROM rhythm.executions e
-WHERE e.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
+WHERE e.id = ANY(%(ids)b::text[]) AND e.status IN ('completed', 'failed')
 UNION ALL
 SELECT 'execution', f.id, e.status, e.name, e.output::text,
   (extract(epoch FROM e.finished_at) * 1000)::bigint, NULL, e.id
 FROM rhythm.followers f JOIN rhythm.executions e ON e.id = f.execution_id
-WHERE f.id = ANY(%(ids)s::text[]) AND e.status IN ('completed', 'failed')
+WHERE f.id = ANY(%(ids)b::text[]) AND e.status IN ('completed', 'failed')
 UNION ALL
 SELECT 'signal', s.name, NULL, NULL, s.payload::text,
   (extract(epoch FROM s.sent_at) * 1000)::bigint, s.claim, s.execution_id
@@ -67,10 +67,10 @@ FROM (
   SELECT execution_id, name, payload, sent_at,
     row_number() OVER (PARTITION BY execution_id, name ORDER BY seq) - 1 AS claim
   FROM rhythm.signals
-  WHERE execution_id = ANY(%(receivers)s::text[]) AND name = ANY(%(names)s::text[])
+  WHERE execution_id = ANY(%(receivers)b::text[]) AND name = ANY(%(names)b::text[])
 ) s
 WHERE (s.execution_id, s.name, s.claim) IN (
-  SELECT * FROM unnest(%(receivers)s::text[], %(names)s::text[], %(claims)s::bigint[]))
+  SELECT * FROM unnest(%(receivers)b::text[], %(names)b::text[], %(claims)b::bigint[]))
 """
 
 # Claim `claim` of a signal name the step made just now (not in the snapshot it started from).
@@ -84,7 +84,7 @@ OFFSET %(claim)s LIMIT 1
 
 NEWEST_VERSIONS = """
 SELECT DISTINCT ON (name) name, hash FROM rhythm.workflow_versions
-WHERE name = ANY(%(names)s::text[])
+WHERE name = ANY(%(names)b::text[])
 ORDER BY name, seq DESC
 """
 
@@ -101,10 +101,10 @@ SELECT c.id, c.type, c.name, c.queue, c.priority, c.status, c.inputs::json, c.ou
   CASE WHEN c.status = 'running'
     THEN clock_timestamp() + make_interval(secs => %(lease_s)s) END,
   CASE WHEN c.status = 'running' THEN clock_timestamp() END
-FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(queues)s::text[],
-  %(priorities)s::int[], %(statuses)s::text[], %(inputs)s::text[], %(outputs)s::text[],
-  %(retries)s::int[], %(delays)s::bigint[], %(timeouts)s::bigint[], %(parents)s::text[],
-  %(versions)s::text[], %(keys)s::text[])
+FROM unnest(%(ids)b::text[], %(types)b::text[], %(names)b::text[], %(queues)b::text[],
+  %(priorities)b::int[], %(statuses)b::text[], %(inputs)b::text[], %(outputs)b::text[],
+  %(retries)b::int[], %(delays)b::bigint[], %(timeouts)b::bigint[], %(parents)b::text[],
+  %(versions)b::text[], %(keys)b::text[])
   AS c (id, type, name, queue, priority, status, inputs, output, max_retries, retry_delay_ms,
     timeout_ms, parent, version_hash, key)
 ON CONFLICT DO NOTHING
@@ -115,7 +115,7 @@ RETURNING id, queue, status, created_at
 # by an earlier run of this step either), locked until the step commits.
 KEY_HOLDERS = """
 SELECT c.id, e.id, e.status
-FROM unnest(%(ids)s::text[], %(types)s::text[], %(names)s::text[], %(keys)s::text[])
+FROM unnest(%(ids)b::text[], %(types)b::text[], %(names)b::text[], %(keys)b::text[])
   AS c (id, type, name, key)
 JOIN rhythm.executions e
   ON e.type = c.type AND e.name = c.name AND e.idempotency_key = c.key AND e.status <> 'failed'
@@ -123,12 +123,12 @@ WHERE NOT EXISTS (SELECT 1 FROM rhythm.executions x WHERE x.id = c.id)
 FOR SHARE OF e
 """
 
-EXISTING = "SELECT id FROM rhythm.executions WHERE id = ANY(%(ids)s::text[])"
+EXISTING = "SELECT id FROM rhythm.executions WHERE id = ANY(%(ids)b::text[])"
 
 INSERT_FOLLOWERS = """
 INSERT INTO rhythm.followers (id, execution_id, parent_id)
 SELECT f.id, f.execution_id, f.parent_id
-FROM unnest(%(ids)s::text[], %(targets)s::text[], %(parents)s::text[])
+FROM unnest(%(ids)b::text[], %(targets)b::text[], %(parents)b::text[])
   AS f (id, execution_id, parent_id)
 ON CONFLICT (id) DO NOTHING
 """
@@ -136,7 +136,7 @@ ON CONFLICT (id) DO NOTHING
 INSERT_TIMERS = """
 INSERT INTO rhythm.timers (id, execution_id, due_at)
 SELECT t.id, t.execution_id, to_timestamp(t.due_ms / 1000.0)
-FROM unnest(%(ids)s::text[], %(executions)s::text[], %(dues)s::bigint[])
+FROM unnest(%(ids)b::text[], %(executions)b::text[], %(dues)b::bigint[])
   AS t (id, execution_id, due_ms)
 ON CONFLICT (id) DO NOTHING
 """
@@ -151,8 +151,8 @@ SET status = s.status, snapshot = s.snapshot::json, waiting_for = s.waiting_for:
     finished_at = CASE WHEN s.status IN ('completed', 'failed') THEN clock_timestamp() END,
     run_at = CASE WHEN s.status = 'pending' THEN clock_timestamp() ELSE e.run_at END,
     lease_owner = NULL, lease_expires_at = NULL
-FROM unnest(%(ids)s::text[], %(statuses)s::text[], %(snapshots)s::text[],
-  %(waiting_for)s::text[], %(outputs)s::text[], %(error_locations)s::text[])
+FROM unnest(%(ids)b::text[], %(statuses)b::text[], %(snapshots)b::text[],
+  %(waiting_for)b::text[], %(outputs)b::text[], %(error_locations)b::text[])
   AS s (id, status, snapshot, waiting_for, output, error_location)
 WHERE e.id = s.id
 """
