@@ -101,6 +101,22 @@ class _Ran:
     timers: list[Timer]
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What steps start from: each workflow's snapshot (parsed) and the outcomes it asks for."""
+
+    snapshots: dict[str, dict[str, Any] | None]
+    leaves: dict[str, Leaves]
+    outcomes: Outcomes
+
+    def all_settled(self, execution_id: str) -> bool:
+        """Whether every task and child in the workflow's promise table has finished."""
+        return all(id_ in self.outcomes.executions for id_ in self.leaves[execution_id].ids)
+
+
+_NO_OUTCOMES = Outcomes(0, {}, {})
+
+
 class StepRunner:
     """Runs workflow steps; caches Programs by version hash (they never change)."""
 
@@ -139,15 +155,21 @@ class StepRunner:
         self, conn: Connection, ids: Sequence[str], queue: str, takeover: Takeover | None
     ) -> tuple[StepDone, set[str]]:
         """In the caller's transaction, which has just finished what the workflows `ids` await:
-        lock them, and run a step of each that is suspended on `queue` and not being
-        cancelled. Returns what the steps did and the ids stepped; the caller wakes the others
-        as usual (their steps are another worker's, or are queued already)."""
+        lock them, and run a step of each that is suspended on `queue`, not being cancelled,
+        and has no task or child left unfinished. Returns what the steps did and the ids
+        stepped; the caller wakes the others as usual: their steps are another worker's, or
+        queued already, or wait for more of their tasks. A workflow awaiting many tasks at once
+        is woken by each batch of their results, and stepping it each time (a read of every
+        outcome, a snapshot written) would cost more than the queue's wake, which lets results
+        that arrive meanwhile share one step."""
         rows = [
             row
             for row in lock_workflows(conn, ids)
             if row.status == "suspended" and row.queue == queue and not row.cancel_requested
         ]
-        return self.step(conn, rows, takeover), {row.id for row in rows}
+        read = self._read(conn, rows)
+        ready = [row for row in rows if read.all_settled(row.id)]
+        return self.step(conn, ready, takeover, read), {row.id for row in ready}
 
     def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
         """End a workflow whose step could not be committed for a fault of the runtime:
@@ -161,19 +183,21 @@ class StepRunner:
             return frozenset(wake(conn, _parent(locked[0]), finished=[claimed.id]))
 
     def step(
-        self, conn: Connection, rows: Sequence[LockedWorkflow], takeover: Takeover | None
+        self,
+        conn: Connection,
+        rows: Sequence[LockedWorkflow],
+        takeover: Takeover | None,
+        read: _Read | None = None,
     ) -> StepDone:
-        """Run one step of each of `rows` (locked in this transaction) and write them all."""
+        """Run one step of each of `rows` (locked in this transaction) and write them all;
+        `read`: what `_read` found for them (or more), if the caller read it already."""
         if not rows:
             return StepDone(frozenset())
-        snapshots = {
-            row.id: None if row.snapshot is None else json.loads(row.snapshot) for row in rows
-        }
-        leaves = [leaves_of(row.id, snapshots[row.id]) for row in rows]
-        outcomes = read_outcomes(conn, leaves)
+        if read is None:
+            read = self._read(conn, rows)
         ran = [
-            self._run_one(conn, row, snapshots[row.id], asked, outcomes)
-            for row, asked in zip(rows, leaves, strict=True)
+            self._run_one(conn, row, read.snapshots[row.id], read.leaves[row.id], read.outcomes)
+            for row in rows
         ]
         children = [child for one in ran for child in one.children]
         lease = None
@@ -201,6 +225,14 @@ class StepRunner:
             if child.id in inserted.started
         )
         return StepDone(frozenset(queues), taken)
+
+    def _read(self, conn: Connection, rows: Sequence[LockedWorkflow]) -> _Read:
+        snapshots = {
+            row.id: None if row.snapshot is None else json.loads(row.snapshot) for row in rows
+        }
+        leaves = {row.id: leaves_of(row.id, snapshots[row.id]) for row in rows}
+        outcomes = read_outcomes(conn, list(leaves.values())) if rows else _NO_OUTCOMES
+        return _Read(snapshots, leaves, outcomes)
 
     def _run_one(
         self,

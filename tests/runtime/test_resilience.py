@@ -24,7 +24,7 @@ from rhythm import embedded, worker_steps
 from rhythm.store.steps import LockedWorkflow, StepEnd
 from rhythm.tasks import REGISTRY, task
 from rhythm.worker import Worker
-from rhythm.worker_steps import StepDone, Takeover
+from rhythm.worker_steps import StepDone
 
 # Short leases and polls, so what a restart breaks is taken over within a second or two.
 FAST: dict[str, Any] = {
@@ -167,10 +167,10 @@ class StepLog:
         step = runner.step
 
         def logged(
-            conn: psycopg.Connection, rows: Sequence[LockedWorkflow], takeover: Takeover | None
+            conn: psycopg.Connection, rows: Sequence[LockedWorkflow], *rest: Any
         ) -> StepDone:
             with self._timed([row.id for row in rows], worker.owner):
-                return step(conn, rows, takeover)
+                return step(conn, rows, *rest)
 
         runner.step = logged  # type: ignore[method-assign]
 

@@ -493,6 +493,32 @@ def test_a_workflow_steps_in_the_transactions_that_record_its_results(
     assert claimed_steps == {execution_id: 1}
 
 
+def test_results_step_a_workflow_only_once_nothing_it_started_is_left_running(
+    migrated_url: str, tmp_path: Path, tasks: None
+) -> None:
+    """The transaction recording task results steps a woken workflow only when every task it
+    started has finished; before that it is woken through the queue, so that the results of a
+    fan-out share steps instead of each batch reading every outcome again."""
+    source = """
+let all = await Promise.all([Task.run("double", { n: 1 }), Task.run("double", { n: 2 })])
+return all
+"""
+    init(migrated_url, tmp_path, flow=source)
+    execution_id = client.workflows.run("flow", inputs={})
+    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        (workflow,) = claim(conn, "default", 10, owner, 30.0)
+        steps.run(conn, workflow, owner)
+        first, second = claim(conn, "default", 10, owner, 30.0)
+        for task_claim, expected in ((first, set[str]()), (second, {execution_id})):
+            with conn.transaction():
+                result = TaskResult(task_claim.id, "completed", "1")
+                recorded = record_results(conn, [result], owner)
+                _, stepped = steps.run_woken(conn, recorded.parents, "default", None)
+                assert stepped == expected
+    assert client.executions.get(execution_id).output == [1, 1]
+
+
 def test_steps_after_results_leave_other_work_its_turn(
     migrated_url: str, tmp_path: Path, tasks: None
 ) -> None:
