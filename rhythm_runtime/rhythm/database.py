@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
@@ -119,15 +120,23 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         raise DatabaseError(_unreachable(url, error)) from None
 
 
-def create_pool(url: str, *, min_size: int = 1, max_size: int = 4) -> ConnectionPool:
+def create_pool(
+    url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 4,
+    configure: Callable[[psycopg.Connection], None] | None = None,
+) -> ConnectionPool:
     """An open connection pool on `url`; the first connection is made before returning, so a
-    wrong URL fails here with the server's reason rather than later with a pool timeout."""
+    wrong URL fails here with the server's reason rather than later with a pool timeout.
+    `configure` sets up each new connection (it must leave it idle)."""
     connect(url).close()
     pool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         kwargs={"application_name": APPLICATION_NAME},
+        configure=configure,
         name=APPLICATION_NAME,
         reconnect_timeout=RECONNECT_TIMEOUT_S,
         open=False,
