@@ -11,16 +11,18 @@ How it works (ARCHITECTURE.md: the worker never busy-polls):
   `claim_batch`) in one statement (`FOR UPDATE SKIP LOCKED`), each under a lease of `lease`
   seconds. It sleeps until a `NOTIFY rhythm_work '<queue>'` (a listener thread holds a
   `LISTEN` connection), a slot frees up, the next retry backoff ends, or `poll_interval`
-  passes (the fallback if a notification is missed, e.g. while reconnecting).
+  passes (the fallback if a notification is missed, e.g. while reconnecting). A freed slot
+  leads to a claim only if work was announced since the last claim came back short.
 * **Tasks.** Sync functions run on a thread pool of `concurrency` threads, `async def` ones on
   one asyncio loop thread. Results are recorded in batches by a flusher thread: one transaction
   for every result that arrived meanwhile, which also runs the next step of every workflow of
   this worker's queue that the results woke (the others are woken for their workers).
-* **Workflow steps** claimed from the queue run on the same pool, each step one transaction
+* **Workflow steps** claimed together run together, in one transaction right after the claim
   (`rhythm.worker_steps`). Tasks a step starts on this worker's queue are taken over, while
   slots are free: inserted `running` under this worker's lease and run at once, without a
   claim. So a workflow awaiting its tasks one at a time costs one transaction per task, shared
-  with whatever else finished meanwhile.
+  with whatever else finished meanwhile. A batch of steps that fails as a whole (not one
+  workflow's fault) is done again one step per transaction, each in a slot.
 * **Announcements.** New work a step or a batch of results made (tasks, woken workflows) is
   announced to the workers of its queue after the commit, by one thread
   (`rhythm.worker_announce`). Work of the worker's own queue wakes its own claim loop, and
@@ -49,7 +51,6 @@ nothing pending, no timer of a suspended workflow ahead): for tests and scripts.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import os
@@ -277,53 +278,48 @@ class Worker:
         return False
 
     def _claim(self, wanted: int) -> tuple[int, int]:
-        """Claim up to `wanted` pending executions, as many as there are slots to reserve:
-        tasks run in those slots, and the steps of the workflows claimed run at once, in the
-        claim's transaction (their slots are then free for the tasks the steps take over).
-        Should the steps fail for anything but a lost connection (a fault of the runtime, or of
-        a workflow's data), the claim is made again without them and each workflow steps in a
-        slot and a transaction of its own, where such a fault fails only its own workflow.
+        """Claim up to `wanted` pending executions, as many as there are free slots to reserve
+        for them: tasks run in their slots, and the steps of the workflows claimed run together
+        in one transaction (their slots are then free for the tasks the steps take over).
         Returns the slots reserved and how many executions were claimed."""
-        counts = [0, 0]
+        slots = self._reserve(wanted, own_slot=False)
+        if slots == 0:
+            return 0, 0
         try:
+            claimed = self._db(lambda conn: claim(conn, self.queue, slots, self.owner, self.lease))
+        except BaseException:
+            with self._lock:
+                self._reserved -= slots
+            raise
+        workflows = [item for item in claimed if item.type == "workflow"]
+        for item in claimed:
+            if item.type == "task":
+                self._dispatch(item, reserved=True)
+        with self._lock:
+            self._reserved -= slots - len(claimed)  # the slots nothing was claimed for
+        if workflows:
             self._step_and_dispatch(
-                functools.partial(self._claim_in, wanted=wanted, counts=counts, step=True),
+                functools.partial(self._step_claimed, workflows=workflows),
                 own_slot=False,
+                spare=len(workflows),
             )
+        return slots, len(claimed)
+
+    def _step_claimed(
+        self, conn: Connection, takeover: Takeover, *, workflows: list[Claimed]
+    ) -> StepDone:
+        """The steps of `workflows`, claimed, in one transaction. Should that fail for anything
+        but a lost connection (a fault of the runtime, or of a workflow's data), each steps in
+        a slot and a transaction of its own instead, where such a fault fails only its own
+        workflow."""
+        try:
+            with conn.transaction():
+                return self._steps.run_claimed(conn, workflows, self.owner, takeover)
         except psycopg.OperationalError:
             raise
         except Exception:
-            log.exception("could not run the steps of the workflows claimed; claiming them alone")
-            self._step_and_dispatch(
-                functools.partial(self._claim_in, wanted=wanted, counts=counts, step=False),
-                own_slot=False,
-            )
-        return counts[0], counts[1]
-
-    def _claim_in(
-        self, conn: Connection, takeover: Takeover, *, wanted: int, counts: list[int], step: bool
-    ) -> StepDone:
-        slots = takeover.reserve(wanted)
-        counts[:] = [slots, 0]
-        if slots == 0:
-            return StepDone(frozenset())
-        with conn.transaction():
-            claimed = claim(conn, self.queue, slots, self.owner, self.lease)
-            counts[1] = len(claimed)
-            inline = [c for c in claimed if c.type == "workflow"] if step else []
-            slotted = [c for c in claimed if c.type == "task" or not step]
-            spare = slots - len(slotted)
-
-            def reserve(n: int) -> int:  # the claim's spare slots first
-                nonlocal spare
-                from_spare = min(n, spare)
-                spare -= from_spare
-                return from_spare + takeover.reserve(n - from_spare)
-
-            done = self._steps.run_claimed(
-                conn, inline, self.owner, dataclasses.replace(takeover, reserve=reserve)
-            )
-        return StepDone(done.new_work, (*slotted, *done.taken))
+            log.exception("could not run the steps of %d workflows together", len(workflows))
+            return StepDone(frozenset(), tuple(workflows))
 
     def _sleep_time(self, claimed: int | None) -> float:
         """Until the next poll, or until a retry's backoff ends when a claim came back short
@@ -441,18 +437,21 @@ class Worker:
             )
 
     def _step_and_dispatch(
-        self, step: Callable[[Connection, Takeover], StepDone], own_slot: bool
+        self, step: Callable[[Connection, Takeover], StepDone], own_slot: bool, spare: int = 0
     ) -> None:
-        """Run `step` (a transaction that may take tasks over, or claim them, into slots it
-        reserves), then dispatch what it took, give back the slots it did not use, and
-        announce. `own_slot`: whether `step` runs in a slot of its own, free once it ends."""
-        reserved = 0
+        """Run `step` (a transaction that may take tasks over into slots it reserves), then
+        dispatch what it took, give back the slots it did not use, and announce. `own_slot`:
+        whether `step` runs in a slot of its own, free once it ends; `spare`: slots reserved
+        for it already, used first."""
+        reserved = spare
 
         def reserve(wanted: int) -> int:
-            nonlocal reserved
-            granted = self._reserve(wanted, own_slot)
+            nonlocal reserved, spare
+            from_spare = min(wanted, spare)
+            spare -= from_spare
+            granted = self._reserve(wanted - from_spare, own_slot) if wanted > from_spare else 0
             reserved += granted
-            return granted
+            return from_spare + granted
 
         takeover = Takeover(self.queue, Lease(self.owner, self.lease), reserve)
         done = None

@@ -162,6 +162,8 @@ class StepRunner:
         is woken by each batch of their results, and stepping it each time (a read of every
         outcome, a snapshot written) would cost more than the queue's wake, which lets results
         that arrive meanwhile share one step."""
+        if not ids:
+            return StepDone(frozenset()), set()
         rows = [
             row
             for row in lock_workflows(conn, ids)

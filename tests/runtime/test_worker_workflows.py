@@ -519,6 +519,31 @@ return all
     assert client.executions.get(execution_id).output == [1, 1]
 
 
+@pytest.mark.parametrize("batch", ["run_claimed", "run_woken"])
+def test_a_batch_of_steps_that_fails_falls_back_to_one_step_at_a_time(
+    migrated_url: str, tmp_path: Path, tasks: None, monkeypatch: pytest.MonkeyPatch, batch: str
+) -> None:
+    """Should the steps of a batch fail together (a fault outside any one workflow's step),
+    the worker does not lose them: the claimed workflows step one by one in their slots, and
+    the results are recorded alone, their workflows woken through the queue."""
+    init(migrated_url, tmp_path, flow=CHAIN)
+    worker = Worker(database_url=migrated_url, concurrency=4, **FAST)  # type: ignore[arg-type]
+    batched = getattr(worker._steps, batch)
+    failures = Counter[str]()
+
+    def fails_once(*args: Any) -> Any:
+        if not failures:
+            failures[batch] += 1
+            raise RuntimeError("a fault of the batch")
+        return batched(*args)
+
+    monkeypatch.setattr(worker._steps, batch, fails_once)
+    ids = [client.workflows.run("flow", inputs={"steps": 3}) for _ in range(3)]
+    worker.run_until_idle(timeout=20)
+    assert failures == {batch: 1}
+    assert [client.executions.get(i).output for i in ids] == [3, 3, 3]
+
+
 def test_steps_after_results_leave_other_work_its_turn(
     migrated_url: str, tmp_path: Path, tasks: None
 ) -> None:
