@@ -4,6 +4,7 @@ timers, signals, combinators and cancellation, each run by a real `Worker`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections import Counter
@@ -203,6 +204,25 @@ def test_a_signal_reaches_a_running_worker(migrated_url: str, tmp_path: Path, ta
         worker.stop()
 
 
+@contextlib.contextmanager
+def slow_polling_workers(url: str, queues: list[str], concurrency: int) -> Iterator[None]:
+    """Workers of `queues` that poll only every 30 s, so that only announcements wake them;
+    started, listening and past their first claim."""
+    slow_poll = {**FAST, "poll_interval": 30.0}
+    workers = [
+        Worker(database_url=url, queue=queue, concurrency=concurrency, **slow_poll)  # type: ignore[arg-type]
+        for queue in queues
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(0.5)
+        yield
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
 def test_work_for_another_queue_wakes_its_worker_without_waiting_for_a_poll(
     migrated_url: str, tmp_path: Path, tasks: None
 ) -> None:
@@ -211,20 +231,9 @@ def test_work_for_another_queue_wakes_its_worker_without_waiting_for_a_poll(
     the workflow's worker resumes the workflow at once when that task finishes."""
     source = 'return await Task.run("double", { n: 21 }, { queue: "other" })\n'
     init(migrated_url, tmp_path, flow=source)
-    slow_poll = {**FAST, "poll_interval": 30.0}
-    workers = [
-        Worker(database_url=migrated_url, queue=queue, concurrency=2, **slow_poll)  # type: ignore[arg-type]
-        for queue in ("default", "other")
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        time.sleep(0.5)  # both are listening and past their first claim
+    with slow_polling_workers(migrated_url, ["default", "other"], concurrency=2):
         execution_id = client.workflows.run("flow")
         assert client.executions.wait(execution_id, timeout=5).output == 42
-    finally:
-        for worker in workers:
-            worker.stop()
 
 
 def test_a_full_worker_announces_its_queue_work_to_the_others(
@@ -242,20 +251,9 @@ def test_a_full_worker_announces_its_queue_work_to_the_others(
 
     source = 'return await Promise.all([Task.run("meet", {}), Task.run("meet", {})])\n'
     init(migrated_url, tmp_path, flow=source)
-    slow_poll = {**FAST, "poll_interval": 30.0}
-    workers = [
-        Worker(database_url=migrated_url, concurrency=1, **slow_poll)  # type: ignore[arg-type]
-        for _ in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        time.sleep(0.5)  # both are listening and past their first claim
+    with slow_polling_workers(migrated_url, ["default", "default"], concurrency=1):
         execution_id = client.workflows.run("flow")
         assert client.executions.wait(execution_id, timeout=10).output == ["met", "met"]
-    finally:
-        for worker in workers:
-            worker.stop()
 
 
 def test_promise_combinators_over_a_mix(migrated_url: str, tmp_path: Path, tasks: None) -> None:
