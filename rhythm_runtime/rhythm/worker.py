@@ -156,7 +156,7 @@ class Worker:
         self._steps = StepRunner(registry, self.limits)
         self._lock = threading.Lock()
         self._held: dict[str, _Held] = {}
-        self._reserved = 0  # slots reserved for tasks a step takes over
+        self._reserved = 0  # slots reserved for a claim, or for tasks a step takes over
         self._wake = threading.Event()
         # Work may be pending on the queue: set when work is announced (by this worker or a
         # NOTIFY), at each poll, and while claims come back full; cleared by a claim. A slot
@@ -467,8 +467,9 @@ class Worker:
             self._announce(done.new_work)
 
     def _reserve(self, wanted: int, own_slot: bool) -> int:
-        """Reserve up to `wanted` free slots for tasks a step takes over; how many it got. The
-        step's `own_slot` counts as free: it is released when the step ends."""
+        """Reserve up to `wanted` free slots, for what a claim brings or the tasks a step takes
+        over; how many it got. A step's `own_slot` counts as free: it is released when the step
+        ends."""
         with self._lock:
             free = self._free_slots() + own_slot
             granted = max(0, min(wanted, free))
