@@ -344,6 +344,19 @@ def test_a_yielding_step_is_resumed(migrated_url: str, tmp_path: Path, tasks: No
     assert execution.output == sum(range(30000))
 
 
+TWO_TASKS = """
+let both = await Promise.all([Task.run("double", { n: 1 }), Task.run("double", { n: 2 })])
+return both
+"""
+
+
+def start_by_hand(url: str, tmp_path: Path, source: str) -> tuple[str, str, StepRunner]:
+    """A workflow of `source` started, with the owner and the step runner a test drives its
+    claims and steps with, one statement at a time."""
+    init(url, tmp_path, flow=source)
+    return client.workflows.run("flow", inputs={}), "test-owner", StepRunner(REGISTRY, Limits())
+
+
 def test_a_wake_while_the_workflow_is_pending_is_not_lost(
     migrated_url: str, tmp_path: Path, tasks: None
 ) -> None:
@@ -352,13 +365,7 @@ def test_a_wake_while_the_workflow_is_pending_is_not_lost(
     flusher's transaction finishing task B wakes the workflow, a claim and a step run before
     that transaction commits; the step must not read the outcomes without B and suspend for
     good (the wake has to hold the pending row until it commits, so the claim skips it)."""
-    source = """
-let both = await Promise.all([Task.run("double", { n: 1 }), Task.run("double", { n: 2 })])
-return both
-"""
-    init(migrated_url, tmp_path, flow=source)
-    execution_id = client.workflows.run("flow", inputs={})
-    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    execution_id, owner, steps = start_by_hand(migrated_url, tmp_path, TWO_TASKS)
     with (
         psycopg.connect(migrated_url, autocommit=True) as flusher,
         psycopg.connect(migrated_url, autocommit=True) as stepper,
@@ -397,9 +404,7 @@ let all = await Promise.all([
 ])
 return all
 """
-    init(migrated_url, tmp_path, flow=source)
-    execution_id = client.workflows.run("flow", inputs={})
-    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    execution_id, owner, steps = start_by_hand(migrated_url, tmp_path, source)
     asked: list[int] = []
 
     def reserve(wanted: int) -> int:
@@ -497,13 +502,7 @@ def test_results_step_a_workflow_only_once_nothing_it_started_is_left_running(
     """The transaction recording task results steps a woken workflow only when every task it
     started has finished; before that it is woken through the queue, so that the results of a
     fan-out share steps instead of each batch reading every outcome again."""
-    source = """
-let all = await Promise.all([Task.run("double", { n: 1 }), Task.run("double", { n: 2 })])
-return all
-"""
-    init(migrated_url, tmp_path, flow=source)
-    execution_id = client.workflows.run("flow", inputs={})
-    owner, steps = "test-owner", StepRunner(REGISTRY, Limits())
+    execution_id, owner, steps = start_by_hand(migrated_url, tmp_path, TWO_TASKS)
     with psycopg.connect(migrated_url, autocommit=True) as conn:
         (workflow,) = claim(conn, "default", 10, owner, 30.0)
         steps.run(conn, workflow, owner)
