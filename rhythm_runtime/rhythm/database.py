@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
@@ -17,6 +16,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from rhythm import embedded
 from rhythm.errors import DatabaseError
+from rhythm.store.sessions import prefer_indexes
 
 URL_VARIABLE = "RHYTHM_DATABASE_URL"
 URL_SCHEMES = ("postgresql", "postgres")
@@ -120,23 +120,17 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
         raise DatabaseError(_unreachable(url, error)) from None
 
 
-def create_pool(
-    url: str,
-    *,
-    min_size: int = 1,
-    max_size: int = 4,
-    configure: Callable[[psycopg.Connection], None] | None = None,
-) -> ConnectionPool:
+def create_pool(url: str, *, min_size: int = 1, max_size: int = 4) -> ConnectionPool:
     """An open connection pool on `url`; the first connection is made before returning, so a
-    wrong URL fails here with the server's reason rather than later with a pool timeout.
-    `configure` sets up each new connection (it must leave it idle)."""
+    wrong URL fails here with the server's reason rather than later with a pool timeout. Its
+    sessions plan with indexes (`rhythm.store.sessions`)."""
     connect(url).close()
     pool = ConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         kwargs={"application_name": APPLICATION_NAME},
-        configure=configure,
+        configure=prefer_indexes,
         name=APPLICATION_NAME,
         reconnect_timeout=RECONNECT_TIMEOUT_S,
         open=False,

@@ -80,7 +80,6 @@ from rhythm.store.queue import (
     heartbeat,
     listen_for_work,
     next_run_in,
-    prefer_indexes,
     reclaim_expired,
     record_results,
     release,
@@ -210,12 +209,7 @@ class Worker:
         self._hurry.clear()
         self._done.clear()
         self._queued.set()
-        self._pool = create_pool(
-            self.database_url,
-            min_size=2,
-            max_size=self.concurrency + 4,
-            configure=prefer_indexes,
-        )
+        self._pool = create_pool(self.database_url, min_size=2, max_size=self.concurrency + 4)
         self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="rhythm-task")
         self._start_threads()
         log.info(

@@ -1,18 +1,19 @@
 """The statements of steps and of task results look rows up by key, whatever the table's
 size: their generic plans (what a prepared statement runs after a few executions) never scan
-`rhythm.executions`, in a worker's session (`prefer_indexes`), whether the table is large and
-analyzed or new and never analyzed (the plan a worker keeps when it starts on a new database,
-or on a server without autovacuum). The wake's `OR id IN (...)` once scanned, and so did the
-wake and the outcome read on a never-analyzed table: either made every step slower the more
-executions the table held."""
+`rhythm.executions`, in a session of Rhythm's pools (`prefer_indexes`), whether the table is
+large and analyzed or new and never analyzed (the plans a process keeps when it starts on a new
+database, or on a server without autovacuum). The wake's `OR id IN (...)` once scanned, and so
+did the wake and the outcome read on a never-analyzed table: either made every step slower the
+more executions the table held."""
 
 from __future__ import annotations
 
 import psycopg
 import pytest
 
-from rhythm.store.executions import WAKE
-from rhythm.store.queue import CLAIM, FINISH_TASKS, HEARTBEAT, RETRY_TASKS, prefer_indexes
+from rhythm.store.executions import LOCK_UNFINISHED_TREE, WAKE
+from rhythm.store.queue import CLAIM, FINISH_TASKS, HEARTBEAT, RETRY_TASKS
+from rhythm.store.sessions import prefer_indexes
 from rhythm.store.steps import FINISH_STEPS, LOCK_WORKFLOWS, READ_OUTCOMES
 
 pytestmark = pytest.mark.postgres
@@ -21,6 +22,7 @@ ROWS = 5_000
 
 STATEMENTS = {
     "wake": (WAKE, {"ids": ["x1"], "finished": ["x2"]}),
+    "lock a tree to cancel": (LOCK_UNFINISHED_TREE, {"id": "x1"}),
     "read outcomes": (
         READ_OUTCOMES,
         {"ids": ["x2"], "receivers": ["x1"], "names": ["s"], "claims": [0]},

@@ -29,12 +29,6 @@ from rhythm.store.executions import WORK_CHANNEL, notify_queues
 
 LISTEN_WORK = sql.SQL("LISTEN {channel}").format(channel=sql.Identifier(WORK_CHANNEL))
 
-# Every statement of a worker looks its rows up through an index. A prepared statement keeps the
-# generic plan Postgres makes after its first few runs; made while `rhythm.executions` is small
-# and never analyzed (a new database, or a server without autovacuum), that plan scans the
-# table, and each run of it then costs more as the history grows. With sequential scans
-# disabled in the worker's sessions, plans use the indexes whatever the statistics say.
-PREFER_INDEXES = "SET enable_seqscan = off"
 
 # What claiming does to a row, and what a claim returns (`Claimed`). A task attempt's lease
 # must outlive the longest gap between heartbeats; the worker chooses.
@@ -155,12 +149,6 @@ class TaskResult:
     status: str  # "completed" | "failed" | "retry"
     output: str | None = None
     retry_delay_ms: int = 0
-
-
-def prefer_indexes(conn: Connection) -> None:
-    """Set up a worker's session (`PREFER_INDEXES`); leaves it idle."""
-    conn.execute(PREFER_INDEXES)
-    conn.commit()
 
 
 def listen_for_work(conn: Connection) -> None:
