@@ -425,10 +425,10 @@ class Worker:
             log.exception("workflow step of %s failed to commit; it will run again", claimed.id)
         except Exception as error:  # a fault of the runtime, not of the workflow's code
             log.exception("workflow step of %s (%s) crashed", claimed.id, claimed.name)
-            message = f"the runtime could not run a step of this workflow: {error!r}"
-            self._announce(
-                self._db(lambda conn: self._steps.fail(conn, claimed, self.owner, message))
+            fail = functools.partial(
+                self._steps.fail, claimed=claimed, owner=self.owner, error=error
             )
+            self._announce(self._db(fail))
 
     def _step_and_dispatch(
         self, step: Callable[[Connection, Takeover], StepDone], own_slot: bool, spare: int = 0

@@ -173,15 +173,17 @@ class StepRunner:
         ready = [row for row in rows if read.all_settled(row.id)]
         return self.step(conn, ready, takeover, read), {row.id for row in ready}
 
-    def fail(self, conn: Connection, claimed: Claimed, owner: str, message: str) -> frozenset[str]:
-        """End a workflow whose step could not be committed for a fault of the runtime:
-        failed with an `InternalError` saying why, so it does not retry forever. Returns the
-        queues to announce (its parent's)."""
+    def fail(
+        self, conn: Connection, claimed: Claimed, owner: str, error: Exception
+    ) -> frozenset[str]:
+        """End a workflow whose step could not be committed for a fault of the runtime,
+        `error`: failed with an `InternalError` saying why, so it does not retry forever.
+        Returns the queues to announce (its parent's)."""
         with conn.transaction():
             locked = lock_workflows(conn, [claimed.id])
             if not locked or locked[0].status != "running" or locked[0].lease_owner != owner:
                 return frozenset()
-            finish_steps(conn, [_internal_error(claimed.id, message)])
+            finish_steps(conn, [_internal_error(claimed.id, error)])
             return frozenset(wake(conn, _parent(locked[0]), finished=[claimed.id]))
 
     def step(
@@ -262,8 +264,7 @@ class StepRunner:
             raise  # the transaction is lost: the whole batch runs again, or goes another way
         except Exception as error:  # a fault of the runtime, not of the workflow's code
             log.exception("workflow step of %s (%s) crashed", row.id, row.name)
-            message = f"the runtime could not run a step of this workflow: {error!r}"
-            return _Ran(row, _internal_error(row.id, message), [], [])
+            return _Ran(row, _internal_error(row.id, error), [], [])
         timers = [
             Timer(effect.record["id"], row.id, int(effect.record["due"]))
             for effect in result.effects
@@ -393,7 +394,12 @@ def _failed(child: NewChild, output: dict[str, Any]) -> NewChild:
     return dataclasses.replace(child, status="failed", output=dumps(output), idempotency_key=None)
 
 
-def _internal_error(execution_id: str, message: str) -> StepEnd:
+def _internal_error(execution_id: str, error: Exception) -> StepEnd:
+    """The end of a workflow whose step the runtime could not run for `error`."""
+    message = (
+        f"the runtime could not run a step of this workflow ({type(error).__name__}: {error}); "
+        "the worker's log has the details"
+    )
     return StepEnd(
         execution_id, "failed", output=dumps({"type": "InternalError", "message": message})
     )

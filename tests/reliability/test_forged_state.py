@@ -525,7 +525,9 @@ def test_the_worker_fails_a_workflow_whose_snapshot_was_forged(
     failed = client.executions.get(forged)
     assert failed.status == ExecutionStatus.FAILED
     assert failed.output["type"] == "InternalError"
-    assert "corrupt snapshot: `pc`" in failed.output["message"]
+    assert failed.output["message"].startswith(
+        "the runtime could not run a step of this workflow (CorruptSnapshot: corrupt snapshot: `pc`"
+    )
     assert client.executions.get(intact).output == [1, 2]
 
 
