@@ -657,8 +657,7 @@ def run_lsp(args: argparse.Namespace) -> int:
     # Imported here: only this command needs pygls, and the server itself reuses this module.
     from flowlang.lsp.server import serve
 
-    serve(tcp=None if args.tcp is None else _tcp_address(args.tcp))
-    return EXIT_CLEAN
+    return serve(tcp=None if args.tcp is None else _tcp_address(args.tcp))
 
 
 def _tcp_address(text: str) -> tuple[str, int]:

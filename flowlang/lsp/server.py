@@ -97,6 +97,7 @@ class FlowLanguageServer(LanguageServer):
             self.documents, self._analyzed, self._analysis_failed, debounce=debounce
         )
         self._shown: set[str] = set()
+        self.shut_down = False  # the client asked for a shutdown (the exit code says so)
 
     # --- documents ------------------------------------------------------------------------
 
@@ -199,6 +200,7 @@ def build_server(*, debounce: float = DEBOUNCE_SECONDS) -> FlowLanguageServer:
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:
+        server.shut_down = True
         server.analyses.shutdown()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -365,8 +367,10 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def serve(tcp: tuple[str, int] | None = None) -> None:
-    """Run the server on stdio, or listening on `tcp` (host, port), until the client exits."""
+def serve(tcp: tuple[str, int] | None = None) -> int:
+    """Run the server on stdio, or listening on `tcp` (host, port), until the client exits.
+    Returns the exit code the protocol asks for: 0 if the client asked for a shutdown first,
+    else 1 (an `exit` without it, or a client that went away)."""
     server = build_server()
     # Analyses run on a thread of their own; a short switch interval lets the event loop take
     # the interpreter from a running analysis within half a millisecond (the default, 5 ms, is
@@ -375,9 +379,10 @@ def serve(tcp: tuple[str, int] | None = None) -> None:
     sys.setswitchinterval(0.0005)
     if tcp is not None:
         server.start_tcp(*tcp)
-        return
-    protocol_out = sys.stdout.buffer
-    # Only JSON-RPC may reach stdout: anything else printed (a stray print in a user's task
-    # module imported on export, a warning) would corrupt the stream, so it goes to stderr.
-    sys.stdout = sys.stderr
-    server.start_io(sys.stdin.buffer, protocol_out)
+    else:
+        protocol_out = sys.stdout.buffer
+        # Only JSON-RPC may reach stdout: anything else printed (a stray print in a user's task
+        # module imported on export, a warning) would corrupt the stream, so it goes to stderr.
+        sys.stdout = sys.stderr
+        server.start_io(sys.stdin.buffer, protocol_out)
+    return 0 if server.shut_down else 1

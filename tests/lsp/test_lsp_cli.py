@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -67,3 +68,33 @@ async def test_the_server_listens_on_tcp(tmp_path: Path) -> None:
         assert server.wait(timeout=10) == 0
     finally:
         server.kill()
+
+
+def _message(payload: dict[str, object]) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+SHUTDOWN = {"jsonrpc": "2.0", "id": 2, "method": "shutdown"}
+EXIT = {"jsonrpc": "2.0", "method": "exit"}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("messages", "status"),
+    [([INITIALIZE, SHUTDOWN, EXIT], 0), ([INITIALIZE, EXIT], 1), ([INITIALIZE], 1)],
+    ids=["shutdown then exit", "exit alone", "client gone"],
+)
+def test_the_exit_status_says_whether_the_client_shut_the_server_down(
+    messages: list[dict[str, object]], status: int
+) -> None:
+    """The protocol's rule for `exit`: status 0 if a shutdown came first, else 1; a client
+    that closes the stream without either also gets 1."""
+    server = subprocess.run(
+        [sys.executable, "-m", "flowlang", "lsp"],
+        input=b"".join(map(_message, messages)),
+        capture_output=True,
+        timeout=50,
+    )
+    assert server.returncode == status, server.stderr.decode()
