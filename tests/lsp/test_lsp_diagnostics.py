@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -48,6 +49,34 @@ async def test_the_catalog_of_the_project_checks_task_calls(
     [unknown_field] = (await published(client, uri, 1)).diagnostics
     assert unknown_field.code == "FLOW303"
     assert "subjct" in unknown_field.message
+
+
+async def test_a_changed_task_catalog_checks_the_open_documents_again(
+    client: FlowClient, workflows: Path
+) -> None:
+    """A task module or catalog that changes on disk changes what an open `.flow` may call:
+    told of it (`workspace/didChangeWatchedFiles`, which the VS Code extension sends for
+    Python, JSON and pyproject.toml files), the server checks the open documents again."""
+    text = ONBOARD.replace("{ to: email }", '{ to: email, subjct: "hi" }')
+    uri = open_file(client, workflows / "onboard.flow", text)
+    [unknown_field] = (await published(client, uri, 1)).diagnostics
+    assert unknown_field.code == "FLOW303"
+    catalog_path = workflows.parent / "catalog.json"
+    catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
+    catalog["tasks"]["send-email"]["inputs"]["properties"]["subjct"] = {"type": "string"}
+    catalog_path.write_text(json.dumps(catalog), encoding="utf-8")
+    before = len(client.published)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(catalog_path.as_uri(), types.FileChangeType.Changed)]
+        )
+    )
+    for _ in range(2000):
+        again = [params for params in client.published[before:] if params.uri == uri]
+        if again:
+            break
+        await asyncio.sleep(0.01)
+    assert again and again[-1].version == 1 and not again[-1].diagnostics
 
 
 async def test_the_server_reports_what_flowc_check_reports(

@@ -22,6 +22,12 @@ const CLIENT_ID = "rhythm.flow";
 const CLIENT_NAME = "Flow Language Server";
 /** How long a server may take to exit after the `exit` notification before it is killed. */
 const EXIT_GRACE_MS = 2000;
+/**
+ * Files whose changes the server hears of (`workspace/didChangeWatchedFiles`): task modules,
+ * task catalogs and `pyproject.toml` decide what `.flow` files may call, so the server checks
+ * the open ones again when any of them changes.
+ */
+const WATCHED_FILES = "**/{*.py,*.json,pyproject.toml}";
 
 /**
  * The language client, except that its notifications go only to the output channel when the
@@ -96,12 +102,14 @@ export class FlowLanguageServer implements vscode.Disposable {
       process,
       (explanation) => void this.showStartupFailure(explanation),
     );
+    const watcher = vscode.workspace.createFileSystemWatcher(WATCHED_FILES);
     const client = new FlowLanguageClient(
       () => process.spawn(),
-      this.clientOptions(errorHandler),
+      this.clientOptions(errorHandler, watcher),
       errorHandler,
     );
-    this.current = { client, process, errorHandler, subscriptions: errorHandler.watch(client) };
+    const subscriptions = vscode.Disposable.from(errorHandler.watch(client), watcher);
+    this.current = { client, process, errorHandler, subscriptions };
     // Not awaited: a server that never answers must not hold up a restart with another command.
     client.start().then(
       () => this.output.info(`Started ${displayCommand(server)}`),
@@ -131,12 +139,16 @@ export class FlowLanguageServer implements vscode.Disposable {
     await current.process.terminate(EXIT_GRACE_MS);
   }
 
-  private clientOptions(errorHandler: StartupAwareErrorHandler): LanguageClientOptions {
+  private clientOptions(
+    errorHandler: StartupAwareErrorHandler,
+    watcher: vscode.FileSystemWatcher,
+  ): LanguageClientOptions {
     return {
       documentSelector: [
         { scheme: "file", language: "flow" },
         { scheme: "untitled", language: "flow" },
       ],
+      synchronize: { fileEvents: watcher },
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler,
