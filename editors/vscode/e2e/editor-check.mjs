@@ -1,7 +1,8 @@
 // The editor end-to-end check, run by run.sh: installs the .vsix in code-server, opens a .flow
 // file with an error in Chromium, and waits for the language server's diagnostic and completion
-// list to show up in the editor, then for the one message that explains a server command that
-// fails. Exits 0 when all three do; prints what it saw either way.
+// list to show up in the editor, for a diagnostic that a change to the task catalog on disk
+// brings, then for the one message that explains a server command that fails. Exits 0 when all
+// four do; prints what it saw either way.
 
 import { execFile, spawn } from "node:child_process";
 import { copyFile, mkdir, open, rm, writeFile } from "node:fs/promises";
@@ -25,6 +26,25 @@ if (!aproval?.approved) return { status: "rejected" }
 let reviewer = approval.approver
 return { status: "approved", reportId: report.id }
 `;
+
+/** The task catalog: `submit-report` takes `inputName` (the file passes `reportId`). */
+function catalog(inputName) {
+  const object = (properties) => ({
+    type: "object",
+    properties,
+    required: Object.keys(properties),
+    additionalProperties: false,
+  });
+  return JSON.stringify({
+    format: "flow-task-catalog/1",
+    tasks: {
+      "submit-report": {
+        inputs: object({ [inputName]: { type: "string" } }),
+        result: object({ id: { type: "string" } }),
+      },
+    },
+  });
+}
 
 const { values: options } = parseArgs({
   options: {
@@ -58,6 +78,11 @@ async function prepareWorkspace() {
     await mkdir(folder, { recursive: true });
   }
   await writeFile(path.join(folders.workspace, "approval.flow"), APPROVAL_FLOW);
+  await writeFile(
+    path.join(folders.workspace, "pyproject.toml"),
+    '[tool.flowc]\ntasks = ["catalog.json"]\n',
+  );
+  await writeFile(path.join(folders.workspace, "catalog.json"), catalog("reportId"));
   // In code-server, as in any remote window, settings of machine scope such as the server
   // command are read from the machine's settings, not the user's.
   await writeSettings("Machine", {
@@ -249,6 +274,30 @@ async function seeCompletion(page) {
 }
 
 /**
+ * The catalog changes on disk, not in the editor, so that `reportId` is no longer an input of
+ * the task: the extension tells the server (`workspace/didChangeWatchedFiles`), which checks
+ * the open file again and reports the call, without the file being edited.
+ */
+async function seeCatalogChangeChecked(page) {
+  const markers = page.locator(".markers-panel");
+  if (!(await markers.isVisible())) {
+    await page.keyboard.press("Control+Shift+M");
+  }
+  // First the `Promise.` typed above goes: only a file that parses has its task calls checked.
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Shift+Home");
+  await page.keyboard.press("Backspace");
+  await markers
+    .locator(".monaco-list-row", { hasText: "unexpected end of file" })
+    .first()
+    .waitFor({ state: "detached", timeout: STEP_TIMEOUT_MS });
+  await writeFile(path.join(folders.workspace, "catalog.json"), catalog("report_id"));
+  const row = markers.locator(".monaco-list-row", { hasText: "reportId" }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+  return (await row.getAttribute("aria-label")) ?? (await row.innerText());
+}
+
+/**
  * A failing server command, set while the editor runs, restarts the server and is explained
  * in exactly one notification that names the command and quotes what it wrote to stderr.
  */
@@ -305,6 +354,7 @@ async function main() {
     await check("completion after `Promise.`", async () => (await seeCompletion(page)).join(", "));
     await takeScreenshot(page, results.every(Boolean));
     await page.keyboard.press("Escape");
+    await check("a task catalog changed on disk", () => seeCatalogChangeChecked(page));
     await check("a failing server command", () => seeStartupFailureExplained(page));
   } finally {
     await browser?.close();

@@ -3,7 +3,8 @@
 #
 # Builds the .vsix, installs it in code-server (VS Code in a browser, from npm), opens a .flow
 # file with an error in Debian's Chromium driven by Playwright, and passes when the language
-# server's diagnostic and its completion list both show up in the editor.
+# server's diagnostic and its completion list both show up in the editor, a change to the task
+# catalog on disk is checked, and a failing server command is explained.
 #
 #   editors/vscode/e2e/run.sh                  # run the check
 #   editors/vscode/e2e/run.sh --screenshot     # also refresh images/screenshot.png for the README
