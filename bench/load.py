@@ -33,19 +33,18 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-import psycopg
+from bench_database import fresh_database
 
 import rhythm
 from rhythm import task
 from rhythm.database import connect, redact, resolve_database_url
-from rhythm.store import databases, inspection
+from rhythm.store import inspection
 
 QUEUE = "load"
 SENDERS = 4
@@ -124,19 +123,6 @@ class LoadReport:
 
 
 # --- plumbing -----------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    name = f"rhythm_load_{uuid.uuid4().hex[:12]}"
-    with connect(server_url, autocommit=True) as admin:
-        databases.create(admin, name)
-    try:
-        yield psycopg.conninfo.make_conninfo(server_url, dbname=name)
-    finally:
-        rhythm.app.shutdown()
-        with connect(server_url, autocommit=True) as admin:
-            databases.drop(admin, name)
 
 
 @contextmanager
@@ -350,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = resolve_database_url(args.database_url)
     print(f"server: {redact(server)}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
-    with fresh_database(server) as url:
+    with fresh_database(server, "load") as url:
         report = run(
             url,
             rate=args.rate,

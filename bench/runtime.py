@@ -30,17 +30,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-import psycopg
+from bench_database import fresh_database
 
 import rhythm
 from rhythm import task
-from rhythm.database import connect, redact, resolve_database_url
-from rhythm.store import databases, inspection
+from rhythm.database import redact, resolve_database_url
+from rhythm.store import inspection
 
 QUEUE = "bench"
 DRAIN_TASKS = 2_000
@@ -85,19 +83,6 @@ def noop(i: int = 0) -> None:
 
 
 # --- plumbing -----------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    name = f"rhythm_bench_{uuid.uuid4().hex[:12]}"
-    with connect(server_url, autocommit=True) as admin:
-        databases.create(admin, name)
-    try:
-        yield psycopg.conninfo.make_conninfo(server_url, dbname=name)
-    finally:
-        rhythm.app.shutdown()
-        with connect(server_url, autocommit=True) as admin:
-            databases.drop(admin, name)
 
 
 def start_worker(url: str, concurrency: int) -> subprocess.Popen[bytes]:
@@ -225,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = resolve_database_url(args.database_url)
     print(f"server: {redact(server)}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
-    with fresh_database(server) as url, tempfile.TemporaryDirectory() as folder:
+    with fresh_database(server, "bench") as url, tempfile.TemporaryDirectory() as folder:
         sources = {"chain": CHAIN, "fan": FAN}
         files = []
         for name, source in sources.items():

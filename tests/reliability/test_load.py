@@ -38,7 +38,10 @@ def _fresh_process_state() -> Iterator[None]:
     REGISTRY.clear()
 
 
-def load_bench() -> ModuleType:
+def load_bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(
+        str(BENCH.parent)
+    )  # its helpers, as `python bench/load.py` sees them
     spec = importlib.util.spec_from_file_location("bench_load", BENCH)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -48,8 +51,10 @@ def load_bench() -> ModuleType:
 
 
 @pytest.mark.postgres
-def test_latency_stays_bounded_and_memory_flat_under_steady_load(migrated_url: str) -> None:
-    bench = load_bench()
+def test_latency_stays_bounded_and_memory_flat_under_steady_load(
+    migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = load_bench(monkeypatch)
 
     report = bench.run(
         migrated_url, duration_s=DURATION_S, window_s=WINDOW_S, saturate_s=SATURATE_S
