@@ -63,11 +63,21 @@ SELECT extract(epoch FROM min(run_at) - clock_timestamp())
 FROM rhythm.executions WHERE status = 'pending' AND queue = %(queue)s
 """
 
-HEARTBEAT = """
-UPDATE rhythm.executions
+# A worker's heartbeat and its task results lock the same rows: both take them in id order
+# (`_HELD`), whatever order their plans visit them in, so the two never deadlock.
+_HELD = """held AS (
+  SELECT id FROM rhythm.executions
+  WHERE id = ANY(%(ids)b::text[]) AND lease_owner = %(owner)s AND status = 'running'
+  ORDER BY id
+  FOR UPDATE
+)"""
+
+HEARTBEAT = f"""
+WITH {_HELD}
+UPDATE rhythm.executions AS e
 SET lease_expires_at = clock_timestamp() + make_interval(secs => %(lease_s)s)
-WHERE id = ANY(%(ids)b::text[]) AND lease_owner = %(owner)s AND status = 'running'
-RETURNING id, cancel_requested
+FROM held WHERE e.id = held.id
+RETURNING e.id, e.cancel_requested
 """
 
 RECLAIM_EXPIRED = """
@@ -99,26 +109,28 @@ _CANCELLED_TASK = """json_build_object(
     'task', e.name, 'executionId', e.id, 'attempts', e.attempt)"""
 
 FINISH_TASKS = f"""
+WITH {_HELD}
 UPDATE rhythm.executions AS e
 SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE r.status END,
     output = CASE WHEN e.cancel_requested THEN {_CANCELLED_TASK} ELSE r.output::json END,
     finished_at = clock_timestamp(), lease_owner = NULL, lease_expires_at = NULL
 FROM unnest(%(ids)b::text[], %(statuses)b::text[], %(outputs)b::text[])
-  AS r (id, status, output)
-WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
+  AS r (id, status, output), held
+WHERE e.id = r.id AND e.id = held.id
 RETURNING e.id, e.parent_id
 """
 
 # A failed attempt with retries left: pending again after its backoff (unless cancelled).
 RETRY_TASKS = f"""
+WITH {_HELD}
 UPDATE rhythm.executions AS e
 SET status = CASE WHEN e.cancel_requested THEN 'failed' ELSE 'pending' END,
     output = CASE WHEN e.cancel_requested THEN {_CANCELLED_TASK} ELSE NULL END,
     finished_at = CASE WHEN e.cancel_requested THEN clock_timestamp() END,
     run_at = clock_timestamp() + make_interval(secs => r.delay_ms / 1000.0),
     lease_owner = NULL, lease_expires_at = NULL
-FROM unnest(%(ids)b::text[], %(delays)b::bigint[]) AS r (id, delay_ms)
-WHERE e.id = r.id AND e.lease_owner = %(owner)s AND e.status = 'running'
+FROM unnest(%(ids)b::text[], %(delays)b::bigint[]) AS r (id, delay_ms), held
+WHERE e.id = r.id AND e.id = held.id
 RETURNING e.id, e.parent_id, e.status, e.queue
 """
 
